@@ -1,0 +1,6 @@
+"""Embedded adapters: a folder of files, SQLite, an in-process search index."""
+
+from rehearsal.storage.local.blobs import LocalBlobStore
+from rehearsal.storage.local.runs import SqliteRunStore
+
+__all__ = ["LocalBlobStore", "SqliteRunStore"]
