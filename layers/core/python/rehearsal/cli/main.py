@@ -1,0 +1,50 @@
+"""The ``rehearsal`` command. Each area registers its sub-app or command here with one line."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from rehearsal import __version__
+from rehearsal.cli import UserError, console, print_user_error
+
+
+class _Group(TyperGroup):
+    """Turns a ``UserError`` raised by any command into a readable message and exit status 2."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer vendors its own click Context type
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            print_user_error(error)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="rehearsal",
+    help="From historical transcripts to a tested, released and monitored customer-service agent.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"rehearsal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Rehearsal: agent bundles, rehearsal runs, insights and monitoring."""
+
+
+# Sub-apps and commands, one line each.
