@@ -1,0 +1,2 @@
+"""Evaluation: checks with evidence, behaviours, simulator-error attribution, aggregation, gates, comparison
+and reports."""
