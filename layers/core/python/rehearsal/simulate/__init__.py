@@ -1,0 +1,1 @@
+"""Simulated visitors, scenario specs, sandboxed worlds, fault injection and the simulation driver."""

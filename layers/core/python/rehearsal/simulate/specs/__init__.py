@@ -1,0 +1,62 @@
+"""Scenario specs in YAML: personas, goals, worlds, behaviour policies, expectations and suites."""
+
+from rehearsal.simulate.specs.common import Criticality, Spec
+from rehearsal.simulate.specs.expectations import (
+    AnyMatch,
+    ArgMatcher,
+    BehaviourRequirement,
+    EndReasonExpectation,
+    ExactMatch,
+    Expectations,
+    ForbiddenToolCall,
+    NumberMatch,
+    RegexMatch,
+    RequiredToolCall,
+    RouteExpectation,
+    TurnLimitExpectation,
+    WorldAssertion,
+)
+from rehearsal.simulate.specs.persona import UPSET_TONES, Persona, Tone
+from rehearsal.simulate.specs.scenario import (
+    BehaviourPolicies,
+    ChangeOfMind,
+    Goal,
+    Scenario,
+    ScheduledUtterance,
+    Start,
+    WorldSpec,
+)
+from rehearsal.simulate.specs.suite import FaultSpec, Suite, TurnAssertion, TurnTest, VariationSpec
+
+__all__ = [
+    "UPSET_TONES",
+    "AnyMatch",
+    "ArgMatcher",
+    "BehaviourPolicies",
+    "BehaviourRequirement",
+    "ChangeOfMind",
+    "Criticality",
+    "EndReasonExpectation",
+    "ExactMatch",
+    "Expectations",
+    "FaultSpec",
+    "ForbiddenToolCall",
+    "Goal",
+    "NumberMatch",
+    "Persona",
+    "RegexMatch",
+    "RequiredToolCall",
+    "RouteExpectation",
+    "Scenario",
+    "ScheduledUtterance",
+    "Spec",
+    "Start",
+    "Suite",
+    "Tone",
+    "TurnAssertion",
+    "TurnLimitExpectation",
+    "TurnTest",
+    "VariationSpec",
+    "WorldAssertion",
+    "WorldSpec",
+]

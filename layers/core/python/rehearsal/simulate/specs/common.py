@@ -1,0 +1,26 @@
+"""Building blocks shared by every spec model: the strict base model, ids and criticality."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SpecId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:@/-]{0,127}$", description="A stable id.")]
+FactName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", description="A fact name.")]
+Scalar = str | int | float | bool
+
+
+class Spec(BaseModel):
+    """Every spec rejects unknown keys so a typo in YAML is an error, not a silently ignored field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Criticality(StrEnum):
+    """How much a failed requirement matters; evaluation and gates weigh results by it."""
+
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"

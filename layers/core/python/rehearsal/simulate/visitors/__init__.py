@@ -1,0 +1,1 @@
+"""Visitor engines behind one interface: ``agenda`` (seeded, offline) and ``llm`` (persona prompt)."""
