@@ -48,3 +48,7 @@ def main(
 
 
 # Sub-apps and commands, one line each.
+
+from rehearsal.cli.insights import app as insights_app  # noqa: E402
+
+app.add_typer(insights_app)
