@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from rehearsal.storage.keys import check_blob_key
 from rehearsal.storage.ports import NotFound
 
 
@@ -16,9 +17,7 @@ class LocalBlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        if not key or key.startswith("/") or ".." in key.split("/"):
-            raise ValueError(f"invalid blob key {key!r}")
-        return self.root / key
+        return self.root / check_blob_key(key)
 
     def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream") -> None:
         path = self._path(key)
