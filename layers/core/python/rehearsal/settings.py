@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     aws_region: str | None = None
     aws_endpoint_url: str | None = Field(None, description="Override for LocalStack or a moto server.")
     state_machine_arn: str | None = None
+    idempotency_table: str | None = Field(None, description="DynamoDB table of idempotent run starts.")
 
     # LLM (OpenAI-compatible). Without a base URL and key the offline engines are used.
     llm_base_url: str | None = None
