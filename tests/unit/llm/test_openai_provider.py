@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from rehearsal.bundles.schema import ModelSettings, Pricing
+from rehearsal.llm import ModelUnavailable, OpenAIChatModel, StubOpenAIServer, StubReply
+from rehearsal.llm.retry import RetryPolicy
+
+MESSAGES = [{"role": "user", "content": "where is my order A-1001"}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup_order",
+            "description": "Look up an order.",
+            "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+        },
+    }
+]
+
+
+@pytest.fixture
+def server() -> Iterator[StubOpenAIServer]:
+    with StubOpenAIServer() as stub:
+        yield stub
+
+
+def make_model(server: StubOpenAIServer, **overrides: object) -> OpenAIChatModel:
+    options: dict[str, object] = {
+        "timeout_s": 2.0,
+        "retry": RetryPolicy(max_retries=2, base_delay_s=0.001, max_delay_s=0.5),
+        "pricing": Pricing(input_per_1k_tokens=1.0, output_per_1k_tokens=2.0),
+    }
+    options.update(overrides)
+    return OpenAIChatModel(server.base_url, "test-key", "stub-model", **options)  # type: ignore[arg-type]
+
+
+def test_returns_the_requested_tool_call(server: StubOpenAIServer) -> None:
+    # Given
+    server.script(StubReply.call("lookup_order", {"order_id": "A-1001"}))
+    # When
+    completion = make_model(server).complete(MESSAGES, tools=TOOLS)
+    # Then
+    assert completion.content is None
+    assert [(call.name, call.arguments) for call in completion.tool_calls] == [
+        ("lookup_order", '{"order_id": "A-1001"}')
+    ]
+    assert completion.finish_reason == "tool_calls"
+    assert server.requests[0].body["tools"] == TOOLS
+
+
+def test_malformed_arguments_are_returned_as_is(server: StubOpenAIServer) -> None:
+    # Given
+    server.script(StubReply.call("lookup_order", '{"order_id": A-1001'))
+    # When
+    completion = make_model(server).complete(MESSAGES, tools=TOOLS)
+    # Then
+    assert completion.tool_calls[0].arguments == '{"order_id": A-1001'
+
+
+def test_retries_after_429_honouring_retry_after(server: StubOpenAIServer) -> None:
+    # Given
+    server.script(StubReply.error(429, retry_after_s=0.3), StubReply.say("hello"))
+    # When
+    completion = make_model(server).complete(MESSAGES)
+    # Then
+    first, second = server.requests
+    assert completion.content == "hello"
+    assert completion.retries == 1
+    assert second.received_at - first.received_at >= 0.29
+
+
+def test_retries_a_500_then_succeeds(server: StubOpenAIServer) -> None:
+    # Given
+    server.script(StubReply.error(500), StubReply.say("recovered"))
+    # When
+    completion = asyncio.run(make_model(server).acomplete(MESSAGES))
+    # Then
+    assert (completion.content, completion.retries, len(server.requests)) == ("recovered", 1, 2)
+
+
+def test_timeouts_are_retried_then_raise_model_unavailable(server: StubOpenAIServer) -> None:
+    # Given: every attempt answers after the client's timeout
+    server.script(*[StubReply.hang(0.6)] * 3)
+    model = make_model(server, timeout_s=0.2)
+    # When
+    with pytest.raises(ModelUnavailable) as raised:
+        asyncio.run(model.acomplete(MESSAGES))
+    # Then
+    assert raised.value.attempts == 3
+    assert "timed out" in str(raised.value)
+
+
+def test_a_client_error_is_not_retried(server: StubOpenAIServer) -> None:
+    # Given
+    server.script(StubReply.error(400, message="bad request"), StubReply.say("never"))
+    # When
+    with pytest.raises(ModelUnavailable) as raised:
+        make_model(server).complete(MESSAGES)
+    # Then
+    assert (raised.value.status, raised.value.attempts, len(server.requests)) == (400, 1, 1)
+
+
+def test_usage_and_cost_come_from_the_response_and_pricing(server: StubOpenAIServer) -> None:
+    # Given: the stub counts words — 5 in the prompt, 2 in the reply
+    server.script(StubReply.say("on its way"))
+    # When
+    completion = make_model(server).complete(MESSAGES)
+    # Then
+    assert (completion.input_tokens, completion.output_tokens) == (5, 3)
+    assert completion.cost_usd == pytest.approx((5 * 1.0 + 3 * 2.0) / 1000)
+    assert completion.latency_ms > 0
+
+
+def test_from_settings_uses_the_bundle_model_settings(server: StubOpenAIServer) -> None:
+    # Given
+    settings = ModelSettings(engine="llm", model="m-1", temperature=0.7, max_tokens=64)
+    model = OpenAIChatModel.from_settings(settings, api_key=None, base_url=server.base_url)
+    # When
+    model.complete(MESSAGES)
+    # Then
+    body = server.requests[0].body
+    assert (body["model"], body["temperature"], body["max_tokens"]) == ("m-1", 0.7, 64)
+
+
+def test_one_model_serves_several_event_loops(server: StubOpenAIServer) -> None:
+    # Given
+    model = make_model(server)
+    # When: each asyncio.run has its own loop
+    replies = [asyncio.run(model.acomplete(MESSAGES)).content for _ in range(2)]
+    # Then
+    assert replies == ["OK", "OK"]
