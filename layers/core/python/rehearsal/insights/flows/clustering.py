@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from rehearsal.insights.flows.tools import slug
@@ -89,7 +90,11 @@ class StepClusterer:
             rng = np.random.default_rng(self.seed)
             tail = rng.choice(np.array(order[self.max_sample // 2 :]), self.max_sample // 2, replace=False)
             sample = np.sort(np.concatenate([head, tail]))
-        tree = linkage(vectors[sample], method="average", metric="cosine")
+        chosen = vectors[sample]
+        # Cosine distance on unit rows; an all-zero row (a text of masked values only) is far from everything.
+        distances = np.clip(1.0 - chosen @ chosen.T, 0.0, 2.0)
+        np.fill_diagonal(distances, 0.0)
+        tree = linkage(squareform(distances, checks=False), method="average")
         flat = fcluster(tree, t=self.distance_threshold, criterion="distance")
         clusters = [sample[flat == label] for label in np.unique(flat)]
         size = [sum(weights[distinct[i]] for i in idx) for idx in clusters]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 def find_discriminator(
     records: Sequence[Mapping[str, Any]],
     *,
+    name_pattern: re.Pattern[str] | None = None,
     max_values: int = 6,
     min_presence: float = 0.8,
     min_records: int = 3,
@@ -17,7 +19,7 @@ def find_discriminator(
     """The string field present in most records whose values come from a small set, if any.
 
     With several candidates the one with the most balanced values wins: `RequestType` in {Check, Book} beats a
-    field that is nearly constant.
+    field that is nearly constant. `name_pattern` restricts the candidates by field name.
     """
     if len(records) < min_records:
         return None
@@ -28,6 +30,8 @@ def find_discriminator(
                 values.setdefault(key, Counter())[value.strip()] += 1
     best: tuple[float, str] | None = None
     for key, counter in values.items():
+        if name_pattern is not None and not name_pattern.search(key):
+            continue
         present = sum(counter.values())
         if present < min_presence * len(records) or not 2 <= len(counter) <= max_values:
             continue

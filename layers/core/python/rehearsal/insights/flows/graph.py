@@ -23,7 +23,7 @@ class GraphLimits:
     max_nodes: int | None = 40
     """Keep the most visited steps (plus START and END); transitions bridge over the dropped ones."""
     min_edge_count: int = 2
-    min_edge_share: float = 0.03
+    min_edge_share: float = 0.02
     """Drop a transition taken by less than this share of its source step's departures."""
 
 

@@ -14,6 +14,9 @@ from rehearsal.insights.flows.schema_infer import infer_schema
 
 CALL_PREFIX = "call:"
 _SLUG = re.compile(r"[^a-z0-9]+")
+# A categorical search parameter (location, colour) also has few values; only a field named like an operation
+# selector splits a tool into operations.
+_OPERATION = re.compile(r"(type|action|operation|^op$|mode|method|kind|command)", re.IGNORECASE)
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -34,9 +37,12 @@ class CallProfile:
             by_tool.setdefault(call.name, []).append(call)
         profile = cls()
         for name, records in by_tool.items():
-            profile.mode_argument[name] = find_discriminator([r.arguments for r in records])
+            profile.mode_argument[name] = find_discriminator(
+                [r.arguments for r in records], name_pattern=_OPERATION, max_values=4, min_presence=0.9
+            )
+            # A status may be reported only on failure ({"Message": "No ride found"} next to full items).
             profile.status_field[name] = find_discriminator(
-                [r.result for r in records if isinstance(r.result, Mapping)]
+                [r.result for r in records if isinstance(r.result, Mapping)], min_presence=0.25
             )
         return profile
 
