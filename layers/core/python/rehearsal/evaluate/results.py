@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rehearsal.evaluate.criticality import Criticality
+from rehearsal.evaluate.criticality import Criticality, severity_rank
 
 Confidence = Annotated[float, Field(ge=0.0, le=1.0, description="How sure the judge is of `passed`.")]
 
@@ -40,6 +40,19 @@ class Evidence(BaseModel):
     tool_call_id: str | None = None
 
 
+class ReviewTarget(BaseModel):
+    """The one turn a low-confidence text verdict rests on, and the yes/no question to put about it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fingerprint: str = Field(description="Behaviour + normalised turn text: the same question is asked once.")
+    behaviour_id: str
+    turn: int
+    text: str
+    question: str
+    detected: bool = Field(description="What the detector said about the turn.")
+
+
 class CheckResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -48,10 +61,12 @@ class CheckResult(BaseModel):
     criticality: Criticality
     passed: bool | None = Field(description="None: the judge could not decide.")
     confidence: Confidence = 1.0
-    applicable: bool = Field(True, description="False when the requirement never came into play (no trigger).")
+    applicable: bool = Field(
+        True, description="False when the requirement never came into play (no trigger)."
+    )
     evidence: list[Evidence] = Field(default_factory=list)
     rationale: str = ""
-    fingerprint: str | None = Field(None, description="Identifies the judged turn, for human review questions.")
+    review: ReviewTarget | None = Field(None, description="Set when a person should confirm the judged turn.")
 
     @property
     def failed(self) -> bool:
@@ -113,7 +128,7 @@ class ItemResult(BaseModel):
     @property
     def failures(self) -> list[CheckResult]:
         """Failed checks, the most severe first."""
-        return sorted((c for c in self.checks if c.failed), key=lambda c: c.criticality.rank)
+        return sorted((c for c in self.checks if c.failed), key=lambda c: severity_rank(c.criticality))
 
     @property
     def critical_failures(self) -> list[CheckResult]:
