@@ -1,0 +1,44 @@
+"""The visitor's self-check: flags simulator mistakes so evaluation can mark an item inconclusive (simulator).
+
+* a disclosed fact that is not among the visitor's known facts, or differs from the known value;
+* a fact-like token (email, id, long number) in the visitor's words that no known fact contains;
+* a turn pursuing a goal the scenario never gave the visitor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from rehearsal.simulate.records import SimulatorIssue, VisitorTurnLog
+
+_FACT_LIKE = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # emails
+    r"|\b(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z0-9-]{4,}\b"  # ids mixing letters and digits
+    r"|\b\d[\d ,.-]{3,}\d\b"  # long numbers: phones, card digits, postcodes
+)
+
+
+def check_visitor(
+    log: Iterable[VisitorTurnLog], known_facts: Mapping[str, str], goal_intents: frozenset[str]
+) -> list[SimulatorIssue]:
+    known_text = " ".join(known_facts.values()).casefold()
+    issues: list[SimulatorIssue] = []
+    for entry in log:
+        for fact, value in entry.disclosed.items():
+            if fact not in known_facts:
+                issues.append(
+                    SimulatorIssue(kind="invented_fact", turn=entry.turn, detail=f"stated {fact}={value!r}")
+                )
+            elif value.strip().casefold() != known_facts[fact].strip().casefold():
+                detail = f"stated {fact}={value!r}, knows {known_facts[fact]!r}"
+                issues.append(SimulatorIssue(kind="contradicted_fact", turn=entry.turn, detail=detail))
+        for match in _FACT_LIKE.finditer(entry.text):
+            token = match.group(0)
+            if token.casefold() not in known_text:
+                detail = f"said {token!r}, which is none of its known facts"
+                issues.append(SimulatorIssue(kind="invented_fact", turn=entry.turn, detail=detail))
+        if entry.goal is not None and entry.goal not in goal_intents:
+            detail = f"pursued {entry.goal!r}, not one of {sorted(goal_intents)}"
+            issues.append(SimulatorIssue(kind="left_goal", turn=entry.turn, detail=detail))
+    return issues

@@ -1,0 +1,172 @@
+"""What the visitor hears in the agent's words: requested facts, yes/no questions, denials, handoffs.
+
+Works on text alone so the visitor can talk to any agent. Patterns are compiled once at import; a visitor
+compiles only its own scenario's extra cues and goal patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+_I = re.IGNORECASE
+
+_BUILTIN_CUES: dict[str, str] = {
+    "order_id": (
+        r"\border\s*(?:number|no\b|id\b|#|reference)|\bwhich order\b|\border\b[^.?!]*\b(?:number|id)\b"
+    ),
+    "email": r"\be-?mail\b",
+    "phone": r"\b(?:phone|mobile|cell)\b",
+    "name": r"\b(?:your|full)\s+name\b|\bname on the (?:account|order)\b|\bwho (?:am i|i'm) speaking\b",
+    "zip_code": r"\b(?:zip|post(?:al)?\s*code)\b",
+    "last4": r"\blast (?:four|4)\b",
+    "date_of_birth": r"\b(?:date of birth|birth\s*date|dob)\b|\bwhen were you born\b",
+    "address": r"(?<!e-mail )(?<!email )\baddress\b",
+    "reason": r"\breason\b|\bwhy\b|\bwhat (?:went|was|is) wrong\b|\bwhat happened\b|\bwhat's wrong\b",
+    "amount": r"\bamount\b|\bhow much\b",
+    "item": r"\b(?:which|what) (?:item|product)\b",
+    "account_id": r"\b(?:account|customer)\s*(?:number|id|no\b)",
+    "verification_code": r"\b(?:verification|security|one-time)\s+code\b",
+}
+_ALIASES = {
+    "customer_name": "name",
+    "full_name": "name",
+    "zip": "zip_code",
+    "postcode": "zip_code",
+    "postal_code": "zip_code",
+    "card_last4": "last4",
+    "dob": "date_of_birth",
+    "new_address": "address",
+    "shipping_address": "address",
+    "customer_id": "account_id",
+    "phone_number": "phone",
+    "email_address": "email",
+    "product": "item",
+    "item_name": "item",
+}
+_COMPILED_CUES = {name: re.compile(pattern, _I) for name, pattern in _BUILTIN_CUES.items()}
+
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
+_ASKING = re.compile(
+    r"\?\s*$|\b(?:please|kindly)\s+(?:provide|give|share|tell|confirm|enter|send|type)\b|"
+    r"\b(?:could|can|would) you (?:please )?(?:provide|give|share|tell|confirm|send)\b|"
+    r"\bmay i (?:have|get|ask)\b|\bi(?:'ll| will)? need\b|\bwhat(?: is|'s) your\b",
+    _I,
+)
+_YES_NO = re.compile(
+    r"^\s*(?:shall|should|would|do|did|can|could|may|is|are|will|want)\b|\bwould you like\b|\bdo you want\b|"
+    r"\bis (?:that|this) (?:right|correct|ok(?:ay)?)\b|\bgo ahead\b",
+    _I,
+)
+_OPEN = re.compile(
+    r"\bhow (?:can|may|could) (?:i|we) help\b|\bwhat can i (?:do|help)\b|\bwhat brings you\b", _I
+)
+_ANYTHING_ELSE = re.compile(r"\b(?:anything|something) else\b", _I)
+_DENIAL = re.compile(
+    r"\b(?:unable to|can(?:'|no)?t|not able to|won't be able|(?:isn't|not|aren't) eligible|not possible|"
+    r"unfortunately|i'm afraid|no longer)\b",
+    _I,
+)
+_POLICY = re.compile(
+    r"\bpolic(?:y|ies)\b|\bwithin \d+ days\b|\beligib|\bonly (?:be )?(?:refund|cancel|return)", _I
+)
+_FALLBACK = re.compile(
+    r"\bdidn't (?:quite )?(?:catch|understand|get) (?:that|you)\b|\brephrase\b|\bnot sure (?:i|what) "
+    r"(?:understand|you mean)\b|\bsay that again\b|\bcan only help with\b",
+    _I,
+)
+_HANDOFF = re.compile(
+    r"\b(?:connect|transfer|hand|pass)(?:ing)? you (?:to|with|over)\b|"
+    r"\b(?:human|colleague|specialist|team member) (?:will|can)\b|\bconnect you\b",
+    _I,
+)
+
+
+def _words_cue(fact: str) -> re.Pattern[str]:
+    """A cue for a fact without a built-in one: all its words near each other, ``id`` read as id or number."""
+    words = [
+        r"(?:id|number)" if word == "id" else re.escape(word) for word in fact.lower().split("_") if word
+    ]
+    return re.compile("".join(rf"(?=.*\b{word})" for word in words), _I)
+
+
+def cue_for(fact: str, extra: Iterable[str] = ()) -> list[re.Pattern[str]]:
+    canonical = _ALIASES.get(fact, fact)
+    cues = [re.compile(pattern, _I) for pattern in extra]
+    cues.append(_COMPILED_CUES[canonical] if canonical in _COMPILED_CUES else _words_cue(fact))
+    return cues
+
+
+@dataclass
+class Heard:
+    """The agent's turn as the visitor understood it."""
+
+    text: str
+    requested: list[str] = field(default_factory=list)
+    yes_no: bool = False
+    open_question: bool = False
+    anything_else: bool = False
+    denial: bool = False
+    policy: bool = False
+    fallback: bool = False
+    handoff: bool = False
+
+
+class Perception:
+    """Recognises requests for the facts a visitor may be asked about (known and unknown ones)."""
+
+    def __init__(self, facts: Iterable[str], cues: Mapping[str, list[str]] | None = None) -> None:
+        extra = cues or {}
+        self._cues = {fact: cue_for(fact, extra.get(fact, ())) for fact in dict.fromkeys(facts)}
+
+    def hear(self, text: str) -> Heard:
+        heard = Heard(text=text)
+        requested: list[tuple[int, str]] = []
+        for match in _SENTENCE.finditer(text):
+            sentence = match.group(0)
+            if not _ASKING.search(sentence):
+                continue
+            found = False
+            for fact, patterns in self._cues.items():
+                hit = next((m for p in patterns if (m := p.search(sentence))), None)
+                if hit is not None and fact not in (name for _, name in requested):
+                    requested.append((match.start() + hit.start(), fact))
+                    found = True
+            if found:
+                continue
+            if _ANYTHING_ELSE.search(sentence):
+                heard.anything_else = True
+            elif _OPEN.search(sentence):
+                heard.open_question = True
+            elif _YES_NO.search(sentence):
+                heard.yes_no = True
+        heard.requested = [fact for _, fact in sorted(requested)]
+        heard.denial = _DENIAL.search(text) is not None
+        heard.policy = _POLICY.search(text) is not None
+        heard.fallback = _FALLBACK.search(text) is not None
+        heard.handoff = _HANDOFF.search(text) is not None
+        return heard
+
+
+def label_of(fact: str) -> str:
+    """How a person names a fact: ``order_id`` → ``order number``."""
+    return _LABELS.get(_ALIASES.get(fact, fact), fact.replace("_", " ").replace(" id", " number"))
+
+
+_LABELS = {
+    "order_id": "order number",
+    "email": "email",
+    "phone": "phone number",
+    "name": "name",
+    "zip_code": "zip code",
+    "last4": "card's last four digits",
+    "date_of_birth": "date of birth",
+    "account_id": "account number",
+    "verification_code": "verification code",
+}
+
+
+def builtin_facts() -> list[str]:
+    """Facts the visitor recognises requests for even when the scenario does not mention them."""
+    return list(_BUILTIN_CUES)
