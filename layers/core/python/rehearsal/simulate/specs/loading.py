@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from rehearsal.bundles.source import SourceDocument
 from rehearsal.simulate.specs.errors import (
     PathPart,
     SpecProblem,
@@ -20,7 +21,7 @@ from rehearsal.simulate.specs.errors import (
 )
 from rehearsal.simulate.specs.persona import Persona
 from rehearsal.simulate.specs.scenario import Goal, Scenario
-from rehearsal.simulate.specs.source import Document, DocumentError, read_document
+from rehearsal.simulate.specs.source import DocumentError, read_document
 from rehearsal.simulate.specs.suite import Suite, TurnTest
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
@@ -32,11 +33,11 @@ class Origin:
 
     file: str
     path: tuple[PathPart, ...] = ()
-    document: Document | None = None
+    document: SourceDocument | None = None
 
     def problem(self, message: str, *sub: PathPart) -> SpecProblem:
         full = (*self.path, *sub)
-        line = self.document.lines.line(full) if self.document else None
+        line = self.document.line(full) if self.document else None
         return SpecProblem(file=self.file, line=line, path=format_path(full), message=message)
 
 
@@ -82,19 +83,20 @@ class _Collector:
         try:
             return model.model_validate(data)
         except ValidationError as error:
-            lines = origin.document.lines if origin.document else None
-            self.problems.extend(problems_from(error, data, origin.file, origin.path, lines))
+            self.problems.extend(problems_from(error, data, origin.file, origin.path, origin.document))
             return None
 
-    def read(self, file: Path, origin: Origin) -> Document | None:
-        try:
-            return read_document(file)
-        except DocumentError as error:
-            problem = error.problem
-            if problem.line is None and not file.exists():
-                problem = origin.problem(f"file not found: {file}")
-            self.problems.append(problem)
+    def read(self, file: Path, origin: Origin) -> SourceDocument | None:
+        if not file.is_file():
+            self.problems.append(origin.problem(f"file not found: {file}"))
             return None
+        try:
+            document = read_document(file)
+        except DocumentError as error:
+            self.problems.extend(error.problems)
+            return None
+        self.problems.extend(document.problems)
+        return document
 
 
 def load_suite(path: str | Path) -> LoadedSuite:
