@@ -11,6 +11,7 @@ from rehearsal.evaluate.results import CheckKind, CheckResult, ItemResult, ToolC
 from rehearsal.runtime.events import FactGranted, ToolCall, ToolCalled, ToolCallStatus
 from rehearsal.runtime.state import ConversationState
 from rehearsal.simulate.records import SimulationRecord, SimulatorIssue, VisitorTermination
+from rehearsal.simulate.specs.scenario import Scenario
 
 Role = Literal["customer", "agent"]
 Call = tuple[str, dict[str, Any], ToolCallStatus, int]  # tool, arguments, status, turn
@@ -94,4 +95,16 @@ def item(
         checks=checks or [],
         tool_score=tool_score or ToolCallScore(),
         turns=turns,
+    )
+
+
+def scenario(**expect: Any) -> Scenario:
+    """A scenario whose expectations are given in their YAML shape."""
+    return Scenario.model_validate(
+        {
+            "id": "s1",
+            "persona": "p1",
+            "goal": {"intent": "refund", "utterances": ["I want a refund"], "done_when": ["refund"]},
+            "expect": expect,
+        }
     )

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rehearsal.bundles.source import SourceDocument
 from rehearsal.evaluate.aggregate import RunAggregate
 from rehearsal.evaluate.results import Verdict
 from rehearsal.evaluate.specfiles import read_spec_document, validate_spec
-from rehearsal.simulate.specs.errors import LineIndex
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -48,14 +48,16 @@ class GatePolicy(BaseModel):
     def load(cls, path: str | Path) -> GatePolicy:
         """Raises ``SpecValidationError`` naming the file, line and path of every problem."""
         document = read_spec_document(path)
-        return cls.parse(document.data, source=document.name, lines=document.lines)
+        return cls.parse(document.data, source=document.file, document=document)
 
     @classmethod
-    def parse(cls, data: object, *, source: str = "<gates>", lines: LineIndex | None = None) -> GatePolicy:
+    def parse(
+        cls, data: object, *, source: str = "<gates>", document: SourceDocument | None = None
+    ) -> GatePolicy:
         """Accepts the policy itself or a file whose top-level key is ``gates``."""
         if isinstance(data, dict) and set(data) == {"gates"}:
-            return validate_spec(_GatesFile, data, source, lines).gates
-        return validate_spec(cls, data or {}, source, lines)
+            return validate_spec(_GatesFile, data, source, document).gates
+        return validate_spec(cls, data or {}, source, document)
 
 
 class _GatesFile(BaseModel):

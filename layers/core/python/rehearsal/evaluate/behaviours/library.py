@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from rehearsal.bundles.source import SourceDocument
 from rehearsal.evaluate.behaviours.judge import BehaviourJudge, SecondOpinion
 from rehearsal.evaluate.behaviours.spec import BehaviourSet
 from rehearsal.evaluate.behaviours.transcript import Transcript
 from rehearsal.evaluate.results import CheckResult
 from rehearsal.evaluate.specfiles import read_spec_document, validate_spec
-from rehearsal.simulate.specs.errors import LineIndex
 
 Labels = Mapping[str, Mapping[str, bool]]
 """Behaviour id → labelled text → whether the text shows the behaviour (answers to review questions)."""
@@ -25,14 +25,14 @@ _COMPILED_LIMIT = 32
 def load_behaviours(path: str | Path) -> BehaviourSet:
     """Raises ``SpecValidationError`` naming the file, line and path of every problem."""
     document = read_spec_document(path)
-    return parse_behaviours(document.data, source=document.name, lines=document.lines)
+    return parse_behaviours(document.data, source=document.file, document=document)
 
 
 def parse_behaviours(
-    data: object, *, source: str = "<behaviours>", lines: LineIndex | None = None
+    data: object, *, source: str = "<behaviours>", document: SourceDocument | None = None
 ) -> BehaviourSet:
     return validate_spec(
-        BehaviourSet, {"behaviours": data} if isinstance(data, list) else data or {}, source, lines
+        BehaviourSet, {"behaviours": data} if isinstance(data, list) else data or {}, source, document
     )
 
 
