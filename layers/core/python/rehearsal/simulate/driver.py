@@ -169,6 +169,7 @@ class _Conversation:
     def next_text(self, turn: VisitorTurn) -> str | None:
         """Log the visitor's turn; the text to send to the agent, or None when the conversation is over."""
         self.visitor_cost += turn.cost_usd
+        self.issues.extend(turn.issues)
         if self.agent_ended:
             self.termination = turn.termination or VisitorTermination.AGENT_ENDED
             return None

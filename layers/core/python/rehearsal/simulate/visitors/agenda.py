@@ -9,7 +9,6 @@ visitor never invents a fact. Behaviour policies and persona style shape the act
 from __future__ import annotations
 
 import random
-import re
 import string
 from collections import Counter
 
@@ -17,23 +16,10 @@ from rehearsal.simulate.records import ActType, DialogueAct, VisitorTermination
 from rehearsal.simulate.specs.persona import Persona, Tone
 from rehearsal.simulate.specs.scenario import Goal, Scenario, ScheduledUtterance
 from rehearsal.simulate.visitors.base import VisitorTurn
-from rehearsal.simulate.visitors.perception import Heard, Perception, builtin_facts
+from rehearsal.simulate.visitors.perception import GoalWatch, Heard, Perception, builtin_facts
 from rehearsal.simulate.visitors.style import Style
 
 _REASK_LIMIT = 2  # a fact asked for more often than this means the conversation is going round in circles
-
-
-class _GoalState:
-    def __init__(self, goal: Goal) -> None:
-        self.goal = goal
-        self.done = [re.compile(pattern, re.IGNORECASE) for pattern in goal.done_when]
-        self.denied = [re.compile(pattern, re.IGNORECASE) for pattern in goal.denied_when]
-
-    def met_by(self, heard: Heard) -> bool:
-        return any(p.search(heard.text) for p in self.done) or (self.goal.accept_handoff and heard.handoff)
-
-    def denies(self, heard: Heard) -> bool:
-        return heard.denial or any(p.search(heard.text) for p in self.denied)
 
 
 class AgendaVisitor:
@@ -52,7 +38,7 @@ class AgendaVisitor:
         self._perception = Perception(facts, scenario.world.cues)
         extra_goals = [g for g in (self._policies.second_issue, self._change_goal()) if g is not None]
         self.goal_intents = frozenset([scenario.goal.intent, *(goal.intent for goal in extra_goals)])
-        self._goal = _GoalState(scenario.goal)
+        self._goal = GoalWatch(scenario.goal)
         self._second: Goal | None = self._policies.second_issue
         self._agenda: list[DialogueAct] = []
         self._plan(scenario.goal)
@@ -204,7 +190,7 @@ class AgendaVisitor:
         return self._say(self._pop_request_as(ActType.CHANGE_MIND))
 
     def _switch(self, goal: Goal) -> None:
-        self._goal = _GoalState(goal)
+        self._goal = GoalWatch(goal)
         self._unproductive = 0
         self._pushed_back = False
         self._asked.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rehearsal.simulate.records import DialogueAct, VisitorTermination
+from rehearsal.simulate.records import DialogueAct, SimulatorIssue, VisitorTermination
 from rehearsal.simulate.specs.persona import Tone
 
 
@@ -20,6 +20,7 @@ class VisitorTurn:
     mood: Tone | None = None
     goal: str | None = None
     cost_usd: float = 0.0
+    issues: list[SimulatorIssue] = field(default_factory=list)
 
     @classmethod
     def stop(cls, termination: VisitorTermination, goal: str | None = None) -> VisitorTurn:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from rehearsal.simulate.specs.scenario import Goal
+
 _I = re.IGNORECASE
 
 _BUILTIN_CUES: dict[str, str] = {
@@ -170,3 +172,18 @@ _LABELS = {
 def builtin_facts() -> list[str]:
     """Facts the visitor recognises requests for even when the scenario does not mention them."""
     return list(_BUILTIN_CUES)
+
+
+class GoalWatch:
+    """Whether the agent's words meet (or deny) one goal, as the visitor reads them."""
+
+    def __init__(self, goal: Goal) -> None:
+        self.goal = goal
+        self.done = [re.compile(pattern, _I) for pattern in goal.done_when]
+        self.denied = [re.compile(pattern, _I) for pattern in goal.denied_when]
+
+    def met_by(self, heard: Heard) -> bool:
+        return any(p.search(heard.text) for p in self.done) or (self.goal.accept_handoff and heard.handoff)
+
+    def denies(self, heard: Heard) -> bool:
+        return heard.denial or any(p.search(heard.text) for p in self.denied)
