@@ -98,10 +98,10 @@ def read_star(path: Path) -> list[Conversation]:
 
 def load_star(root: Path) -> list[Conversation]:
     try:
-        from rehearsal.insights.ingest.star import read_star as shared_reader  # type: ignore[import-not-found]
+        from rehearsal.insights.ingest.star import read_star as shared_reader
     except ImportError:
         return read_star(root / "dialogues.jsonl.gz")
-    return list(shared_reader(root))
+    return shared_reader(root / "dialogues.jsonl.gz").conversations
 
 
 # --- the flowchart as agent-step transitions ----------------------------------------

@@ -49,3 +49,15 @@ def discriminator_value(record: Mapping[str, Any], field: str | None) -> str | N
         return None
     value = record.get(field)
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def flatten(record: Mapping[str, Any], depth: int = 2, prefix: str = "") -> dict[str, Any]:
+    """Nested objects as dotted keys (`item.Message`), so a status wrapped in an envelope is still found."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and depth > 1:
+            flat.update(flatten(value, depth - 1, f"{path}."))
+        else:
+            flat[path] = value
+    return flat

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rehearsal.insights.conversation import ToolCallRecord
-from rehearsal.insights.flows.discriminators import discriminator_value, find_discriminator
+from rehearsal.insights.flows.discriminators import discriminator_value, find_discriminator, flatten
 from rehearsal.insights.flows.models import ObservedOutcome, ToolSpec
 from rehearsal.insights.flows.schema_infer import infer_schema
 
@@ -16,6 +16,8 @@ CALL_PREFIX = "call:"
 _SLUG = re.compile(r"[^a-z0-9]+")
 # A categorical search parameter (location, colour) also has few values; only a field named like an operation
 # selector splits a tool into operations.
+# Likewise a result echoes inputs (hotel or driver names); only a status-like field says how the call went.
+_STATUS = re.compile(r"(status|message|result|state|code|outcome|success|available|error)", re.IGNORECASE)
 _OPERATION = re.compile(r"(type|action|operation|^op$|mode|method|kind|command)", re.IGNORECASE)
 
 
@@ -42,7 +44,9 @@ class CallProfile:
             )
             # A status may be reported only on failure ({"Message": "No ride found"} next to full items).
             profile.status_field[name] = find_discriminator(
-                [r.result for r in records if isinstance(r.result, Mapping)], min_presence=0.25
+                [flatten(r.result) for r in records if isinstance(r.result, Mapping)],
+                name_pattern=_STATUS,
+                min_presence=0.25,
             )
         return profile
 
@@ -56,11 +60,11 @@ class CallProfile:
         if call.error:
             return f"error:{slug(call.error, 30)}"
         result = call.result
-        if result is None or result in ([], {}):
+        if result is None or result in ([], {}) or (isinstance(result, Mapping) and not any(result.values())):
             return "empty"
         if isinstance(result, Mapping):
             status_field = self.status_field.get(call.name)
-            status = discriminator_value(result, status_field)
+            status = discriminator_value(flatten(result), status_field)
             if status:
                 return f"{status_field}={status}"
         return "ok"

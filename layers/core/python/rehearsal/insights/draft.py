@@ -1,0 +1,395 @@
+"""A draft agent bundle from discovered flows: intents with real phrasings, stages, tools, guardrails.
+
+The draft is a starting point a team edits, not a finished agent, but it is valid and runs in the flow engine:
+each group becomes an intent and a flow along its main path; asks become slots; calls pass slots to tools that
+replay what the transcripts' tools returned (from the world state, so each scenario sets its own results);
+decision points after calls become branches on the call's result.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rehearsal.bundles.schema import (
+    Agent,
+    AgentBundle,
+    AskStep,
+    BranchCase,
+    BranchStep,
+    CallStep,
+    Condition,
+    EndStep,
+    ErrorShape,
+    EscalationTrigger,
+    Flow,
+    Guardrails,
+    Intent,
+    Metadata,
+    PythonBinding,
+    RespondStep,
+    SlotDef,
+    Stage,
+    Step,
+    ToolDecl,
+    TurnLimit,
+)
+from rehearsal.insights.conversation import Conversation, Speaker
+from rehearsal.insights.deid import deidentify_conversation
+from rehearsal.insights.flows.discover import grouping
+from rehearsal.insights.flows.models import END, START, FlowDiscovery, GroupFlows, StepKind, ToolSpec
+from rehearsal.insights.flows.tools import CALL_PREFIX, slug
+
+TOOLS_MODULE = "draft_tools"
+WORLD_KEY = "replay"
+"""World key under which each tool's recorded responses are kept: ``replay.<tool>[:<mode>]`` → list."""
+_CURSOR_KEY = "replay_cursor"
+_SIDE_EFFECT = re.compile(r"book|cancel|submit|report|pay|transfer|update|create|delete|refund|order", re.I)
+_HUMAN_PHRASES = ("human", "real person", "representative", "supervisor", "manager", "speak to someone")
+_GREETINGS = frozenset(
+    {"hi", "hello", "hey", "yo", "there", "good", "morning", "afternoon", "evening", "howdy", "greetings"}
+)
+_ASK_WORDS = frozenset({"ask", "request", "get", "confirm"})
+
+
+class DraftError(ValueError):
+    """The chosen groups cannot make a draft; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    bundle: AgentBundle
+    tools_module: str
+    """Python source of the replay tools the bundle binds to (`draft_tools.py` next to the bundle)."""
+    world: dict[str, Any]
+    """Base world: each tool's most common recorded response."""
+
+
+def slot_for_step(step: str) -> str:
+    """The slot an ask step fills: its id without the asking verb (`bank_ask_pin` → `bank_pin`)."""
+    words = [w for w in slug(step, 60).split("_") if w not in _ASK_WORDS]
+    return "_".join(words)[:64] or "answer"
+
+
+def stage_name(step: str) -> str:
+    return slug(step.replace(CALL_PREFIX, "call_"), 64)
+
+
+def is_question(text: str) -> bool:
+    return text.rstrip().endswith("?")
+
+
+def replay(tool: str, arguments: Mapping[str, Any], ctx: Any, mode_argument: str | None = None) -> Any:
+    """Return the next recorded response for `tool` (and its operation) from the conversation's world."""
+    from rehearsal.runtime.tool_types import ToolError
+
+    world: dict[str, Any] = ctx.world
+    mode = arguments.get(mode_argument) if mode_argument else None
+    keys = [f"{tool}:{slug(str(mode))}", tool] if isinstance(mode, str) else [tool]
+    store = world.get(WORLD_KEY, {})
+    key = next((k for k in keys if store.get(k)), None)
+    if key is None:
+        raise ToolError("no_recorded_response", f"the world has no recorded response for {tool}")
+    cursor = world.setdefault(_CURSOR_KEY, {})
+    responses = store[key]
+    response = responses[min(cursor.get(key, 0), len(responses) - 1)]
+    cursor[key] = cursor.get(key, 0) + 1
+    if isinstance(response, Mapping) and response.get("error"):
+        raise ToolError(str(response["error"]), str(response.get("message", "")))
+    return response.get("result") if isinstance(response, Mapping) else response
+
+
+def draft_bundle(
+    discovery: FlowDiscovery,
+    conversations: Sequence[Conversation],
+    *,
+    group_by: str | Mapping[str, str] | None = None,
+    groups: Sequence[str] | None = None,
+    name: str = "draft",
+    max_examples: int = 12,
+) -> Draft:
+    """A bundle for the chosen groups (all by default); `group_by` as flows were discovered with."""
+    chosen = _choose(discovery, groups)
+    _, group_of = grouping(group_by)
+    members: dict[str, list[Conversation]] = {}
+    for conversation in conversations:
+        members.setdefault(group_of(conversation), []).append(conversation)
+    catalog = {tool.name: tool for tool in discovery.tools}
+    used = sorted({t.name for g in chosen for t in g.tools} & set(catalog))
+    intents, flows, slots = [], [], {}
+    for group in chosen:
+        examples = _phrasings(members.get(group.group, []), max_examples)
+        if not examples:
+            raise DraftError(f"group {group.group!r}: no customer request to learn the intent from")
+        flow, flow_slots = _flow(group, catalog)
+        flows.append(flow)
+        slots.update(flow_slots)
+        intents.append(
+            Intent(
+                name=flow.name,
+                description=f"Requests like those of {group.group}",
+                examples=examples,
+                flow=flow.name,
+            )
+        )
+    agent = Agent(
+        name="main",
+        description=f"Draft agent for {', '.join(g.group for g in chosen)}",
+        instructions=_instructions(chosen, used),
+        intents=intents,
+        flows=flows,
+        slots=[SlotDef(name=slot, description=description) for slot, description in sorted(slots.items())],
+        tools=used,
+    )
+    bundle = AgentBundle(
+        metadata=Metadata(
+            name=slug(name, 64), description="Drafted from transcripts by flow discovery.", tags=["draft"]
+        ),
+        agents=[agent],
+        tools=[_tool_decl(catalog[t]) for t in used],
+        guardrails=_guardrails([c for g in chosen for c in members.get(g.group, [])]),
+    )
+    return Draft(
+        bundle=bundle,
+        tools_module=_tools_source([catalog[t] for t in used]),
+        world=_world([catalog[t] for t in used]),
+    )
+
+
+def _choose(discovery: FlowDiscovery, groups: Sequence[str] | None) -> list[GroupFlows]:
+    if not groups:
+        return list(discovery.groups)
+    known = {g.group: g for g in discovery.groups}
+    unknown = [g for g in groups if g not in known]
+    if unknown:
+        raise DraftError(f"unknown group(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return [known[g] for g in groups]
+
+
+def request_text(conversation: Conversation) -> str:
+    """The customer's first message that says more than hello: what they came for."""
+    for turn in conversation.turns:
+        if turn.speaker is Speaker.CUSTOMER:
+            words = re.findall(r"[a-z']+", turn.text.lower())
+            if words and not set(words) <= _GREETINGS:
+                return " ".join(turn.text.split())
+    return ""
+
+
+def _phrasings(conversations: Sequence[Conversation], limit: int) -> list[str]:
+    """The most common opening requests, shortest first among equals (real phrasings, de-identified)."""
+    requests = (request_text(deidentify_conversation(c)) for c in conversations)
+    counts = Counter(text for text in requests if text)
+    ranked = sorted(counts, key=lambda t: (-counts[t], len(t), t))
+    return [text for text in ranked if len(text) <= 300][:limit]
+
+
+def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dict[str, str]]:
+    graph = group.graph
+    path = list(group.main_path)
+    labels = {node.id: node.label for node in graph.nodes}
+    kinds = {node.id: node.kind for node in graph.nodes}
+    slots: dict[str, str] = {}
+    decisions = {p.step: p for p in group.decision_points if p.driver == "tool_result"}
+    extra = [
+        b.to for p in decisions.values() for b in p.branches if b.to not in path and b.to not in (START, END)
+    ]
+    order = path + [s for s in dict.fromkeys(extra)]
+    stages: list[Stage] = []
+    for index, step in enumerate(order):
+        following = path[index + 1] if index + 1 < len(path) else None
+        steps: list[Step] = []
+        if kinds.get(step) is StepKind.CALL:
+            steps.append(_call(step, catalog, slots))
+            branch = _branch(decisions.get(step), catalog, step)
+            if branch is not None:
+                steps.append(branch)
+        elif is_question(labels.get(step, "")):
+            slot = slot_for_step(step)
+            slots[slot] = labels[step]
+            steps.append(AskStep(slot=slot, prompt=labels[step]))
+        else:
+            steps.append(RespondStep(text=labels.get(step) or step))
+        if index >= len(path) - 1:
+            steps.append(EndStep(message=None))
+        stages.append(
+            Stage(
+                name=stage_name(step),
+                description=f"Step {step}",
+                steps=steps,
+                next=stage_name(following) if following and index < len(path) else None,
+            )
+        )
+    if not stages:
+        stages.append(Stage(name="answer", steps=[EndStep(message="I can help with that.")]))
+    return Flow(name=slug(group.group, 64), description=f"Main path of {group.group}", stages=stages), slots
+
+
+def _call(step: str, catalog: Mapping[str, ToolSpec], slots: Mapping[str, str]) -> CallStep:
+    tool_name, _, mode = step.removeprefix(CALL_PREFIX).partition(":")
+    spec = catalog.get(tool_name)
+    properties: dict[str, Any] = (spec.input_schema.get("properties", {}) if spec else {}) or {}
+    args: dict[str, Any] = {}
+    for argument, schema in properties.items():
+        if spec is not None and argument == spec.mode_argument:
+            args[argument] = _mode_value(schema, mode)
+            continue
+        slot = _matching_slot(argument, slots)
+        if slot is not None:
+            args[argument] = f"{{{{ slots.{slot} }}}}"
+        elif argument in (spec.input_schema.get("required", []) if spec else []):
+            args[argument] = _example(schema)
+    return CallStep(tool=tool_name, args=args)
+
+
+def _mode_value(schema: Mapping[str, Any], mode: str) -> Any:
+    for value in schema.get("enum", []):
+        if slug(str(value)) == mode:
+            return value
+    return mode
+
+
+def _example(schema: Mapping[str, Any]) -> Any:
+    for key in ("enum", "examples"):
+        if schema.get(key):
+            return schema[key][0]
+    return schema.get("minimum", "")
+
+
+def _words(text: str) -> set[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    return {w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if len(w) > 1}
+
+
+def _matching_slot(argument: str, slots: Mapping[str, str]) -> str | None:
+    """The slot sharing most words with the argument name (`AccountNumber` ↔ `bank_account_number`)."""
+    wanted = _words(argument)
+    scored = [(len(wanted & _words(slot)) / len(wanted), slot) for slot in slots] if wanted else []
+    best = max(scored, default=(0.0, ""))
+    return best[1] if best[0] >= 0.5 else None
+
+
+def _branch(point: Any, catalog: Mapping[str, ToolSpec], step: str) -> BranchStep | None:
+    if point is None:
+        return None
+    cases = []
+    for branch in point.branches:
+        if not branch.results or branch.to in (START, END):
+            continue
+        signature = max(branch.results, key=lambda s: (branch.results[s], s))
+        condition = _condition(signature)
+        if condition is not None:
+            cases.append(BranchCase(when=[condition], goto=stage_name(branch.to)))
+    unique = {case.when[0].model_dump_json(): case for case in cases}
+    return BranchStep(cases=list(unique.values())) if len(unique) > 1 else None
+
+
+def _condition(signature: str) -> Condition | None:
+    if signature.startswith("error:"):
+        return Condition(path="last_error.code", op="eq", value=signature.removeprefix("error:"))
+    if signature == "empty":
+        return Condition(path="last_result", op="falsy")
+    field, sep, value = signature.partition("=")
+    return Condition(path=f"last_result.{field}", op="eq", value=value) if sep else None
+
+
+def _tool_decl(spec: ToolSpec) -> ToolDecl:
+    operations = (
+        spec.input_schema.get("properties", {}).get(spec.mode_argument, {}).get("enum", [])
+        if spec.mode_argument
+        else []
+    )
+    outcomes = ", ".join(f"{o.signature} ({o.count})" for o in spec.outcomes[:4])
+    return ToolDecl(
+        name=slug(spec.name, 64),
+        description=f"Seen {spec.calls} times in transcripts"
+        + (f"; operations {', '.join(map(str, operations))}" if operations else "")
+        + (f"; outcomes {outcomes}" if outcomes else ""),
+        input_schema=spec.input_schema,
+        errors=[
+            ErrorShape(code=slug(e.signature.removeprefix("error:"), 64), description=str(e.example)[:200])
+            for e in spec.errors
+        ],
+        binding=PythonBinding(target=f"{TOOLS_MODULE}:{slug(spec.name, 64)}"),
+        side_effects=bool(
+            _SIDE_EFFECT.search(spec.name) or any(_SIDE_EFFECT.search(str(o)) for o in operations)
+        ),
+    )
+
+
+def _guardrails(conversations: Sequence[Conversation]) -> Guardrails:
+    turns = sorted(
+        sum(t.speaker in (Speaker.HUMAN_AGENT, Speaker.AI_AGENT) for t in c.turns) for c in conversations
+    )
+    p95 = turns[min(len(turns) - 1, math.ceil(0.95 * len(turns)) - 1)] if turns else 10
+    said = " ".join(t.text.lower() for c in conversations for t in c.turns if t.speaker is Speaker.CUSTOMER)
+    heard = [p for p in _HUMAN_PHRASES if p in said] or list(_HUMAN_PHRASES)
+    return Guardrails(
+        turn_limit=TurnLimit(max_agent_turns=max(10, math.ceil(1.5 * p95))),
+        escalation_triggers=[EscalationTrigger(name="asks_for_human", phrases=heard, after_fallbacks=3)],
+    )
+
+
+def _instructions(groups: Sequence[GroupFlows], tools: Sequence[str]) -> str:
+    lines = [
+        "You are a customer-service agent. Follow the procedure for the customer's request; "
+        "be brief and polite."
+    ]
+    for group in groups:
+        steps = [s for s in group.main_path]
+        lines.append(f"- {group.group}: {' → '.join(steps) or 'answer directly'}.")
+    if tools:
+        lines.append(f"Use only these tools: {', '.join(tools)}; never invent their results.")
+    lines.append(
+        "If the customer asks for a person, or you cannot help after several tries, hand over to a human."
+    )
+    return "\n".join(lines)
+
+
+def _tools_source(specs: Sequence[ToolSpec]) -> str:
+    lines = [
+        '"""Replay tools for a drafted bundle: each returns what the world says the tool returned."""',
+        "",
+        "from rehearsal.insights.draft import replay",
+    ]
+    for spec in specs:
+        name = slug(spec.name, 64)
+        lines += [
+            "",
+            "",
+            f"def {name}(ctx, **arguments):",
+            f"    return replay({spec.name!r}, arguments, ctx, mode_argument={spec.mode_argument!r})",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _world(specs: Sequence[ToolSpec]) -> dict[str, Any]:
+    responses = {}
+    for spec in specs:
+        if spec.outcomes:
+            responses[spec.name] = [{"result": spec.outcomes[0].example}]
+    return {WORLD_KEY: responses}
+
+
+def write_draft(draft: Draft, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bundle_path = out_dir / "bundle.yaml"
+    bundle_path.write_text(
+        yaml.safe_dump(
+            draft.bundle.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
+    tools_path = out_dir / f"{TOOLS_MODULE}.py"
+    tools_path.write_text(draft.tools_module, encoding="utf-8")
+    world_path = out_dir / "world.json"
+    world_path.write_text(json.dumps(draft.world, indent=2, default=str) + "\n", encoding="utf-8")
+    return [bundle_path, tools_path, world_path]
