@@ -52,10 +52,10 @@ _ADDRESS = re.compile(
     r"(?:,?\s*(?:Apt|Apartment|Suite|Unit|#)\.?\s*\w+)?"
 )
 _TITLE_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?\s+((?:[A-Z][a-z'-]+)(?:\s+[A-Z][a-z'-]+)?)")
+# The cue is case-insensitive; the surname after the first word must be capitalised ("Alexis and" is not one).
 _CUE_NAME = re.compile(
-    r"\b(?:my name is|my name's|name is|this is|i am|i'm|call me|speaking with|talking to)\s+"
+    r"\b(?i:my name is|my name's|name is|this is|i am|i'm|call me|speaking with|talking to)\s+"
     r"([A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)",
-    re.I,
 )
 _NAME_KEY = re.compile(r"name$|^(?:customer|patient|caller|user|holder|contact)$", re.I)
 _NOT_A_NAME = frozenset(
