@@ -1,6 +1,8 @@
 """Scenario specs in YAML: personas, goals, worlds, behaviour policies, expectations and suites."""
 
+from rehearsal.simulate.specs.bundle_check import suite_problems_against_bundle, validate_suite_against_bundle
 from rehearsal.simulate.specs.common import Criticality, Spec
+from rehearsal.simulate.specs.errors import SpecProblem, SpecValidationError
 from rehearsal.simulate.specs.expectations import (
     AnyMatch,
     ArgMatcher,
@@ -16,6 +18,7 @@ from rehearsal.simulate.specs.expectations import (
     TurnLimitExpectation,
     WorldAssertion,
 )
+from rehearsal.simulate.specs.loading import LoadedSuite, load_suite, suite_hash
 from rehearsal.simulate.specs.persona import UPSET_TONES, Persona, Tone
 from rehearsal.simulate.specs.scenario import (
     BehaviourPolicies,
@@ -42,6 +45,7 @@ __all__ = [
     "FaultSpec",
     "ForbiddenToolCall",
     "Goal",
+    "LoadedSuite",
     "NumberMatch",
     "Persona",
     "RegexMatch",
@@ -50,6 +54,8 @@ __all__ = [
     "Scenario",
     "ScheduledUtterance",
     "Spec",
+    "SpecProblem",
+    "SpecValidationError",
     "Start",
     "Suite",
     "Tone",
@@ -59,4 +65,8 @@ __all__ = [
     "VariationSpec",
     "WorldAssertion",
     "WorldSpec",
+    "load_suite",
+    "suite_hash",
+    "suite_problems_against_bundle",
+    "validate_suite_against_bundle",
 ]

@@ -179,7 +179,7 @@ class AgendaVisitor:
             goal, self._second = self._second, None
             self._switch(goal)
             return self._say([DialogueAct(type=ActType.THANK), *self._pop_request_as(ActType.SECOND_ISSUE)])
-        turn = self._say([DialogueAct(type=ActType.THANK), DialogueAct(type=ActType.BYE)])
+        turn = self._say([DialogueAct(type=ActType.THANK), DialogueAct(type=ActType.BYE)], calm=True)
         turn.termination = VisitorTermination.GOAL_MET
         return turn
 
@@ -230,9 +230,16 @@ class AgendaVisitor:
         return self._moods[self._mood]
 
     def _say(
-        self, acts: list[DialogueAct], *, opening: bool = False, escalated: bool = False, extra: str = ""
+        self,
+        acts: list[DialogueAct],
+        *,
+        opening: bool = False,
+        escalated: bool = False,
+        calm: bool = False,
+        extra: str = "",
     ) -> VisitorTurn:
-        parts = [
+        mood = "" if calm else self._style.mood_words(self._current_mood, opening=opening, escalated=escalated)
+        parts = [mood, self._style.filler()]
             self._style.mood_words(self._current_mood, opening=opening, escalated=escalated),
             self._style.filler(),
         ]
@@ -245,9 +252,11 @@ class AgendaVisitor:
                 parts.append(
                     request if act.type is ActType.REQUEST else self._style.act(act, request=request)
                 )
-            else:
-                if act.type is ActType.INFORM and act.slot:
+            elif act.type is ActType.INFORM and act.slot:
+                if act.slot not in disclosed:  # not already stated in the request itself
                     disclosed[act.slot] = act.value or ""
+                    parts.append(self._style.act(act))
+            else:
                 parts.append(self._style.act(act))
         parts.append(extra)
         return VisitorTurn(

@@ -135,8 +135,8 @@ class Perception:
                 if hit is not None and fact not in (name for _, name in requested):
                     requested.append((match.start() + hit.start(), fact))
                     found = True
-            if found:
-                continue
+            if found or _FALLBACK.search(sentence):
+                continue  # "could you rephrase?" is not a yes/no question
             if _ANYTHING_ELSE.search(sentence):
                 heard.anything_else = True
             elif _OPEN.search(sentence):

@@ -64,7 +64,7 @@ MOOD_WORDS: dict[Tone, list[str]] = {
     Tone.CURT: [],
 }
 _OPENING_ONLY = {Tone.POLITE}
-_WORD = re.compile(r"[A-Za-z]{4,}")
+_WORD = re.compile(r"\{[^}]*\}|[A-Za-z]{4,}")  # placeholders match first and are kept as they are
 _FILLER_CHANCE = 0.2
 _MOOD_CHANCE = 0.5
 
@@ -109,17 +109,20 @@ class Style:
     def filler(self) -> str:
         vocabulary = self._persona.vocabulary
         if vocabulary and self._rng.random() < _FILLER_CHANCE:
-            return self.pick(vocabulary)
+            word = self.pick(vocabulary)
+            return word[:1].upper() + word[1:] + ","
         return ""
 
     def typo(self, text: str) -> str:
         rate = self._persona.typo_rate
         if rate <= 0:
             return text
-        return _WORD.sub(
-            lambda match: self._misspell(match.group(0)) if self._rng.random() < rate else match.group(0),
-            text,
-        )
+        return _WORD.sub(lambda match: self._maybe_misspell(match.group(0), rate), text)
+
+    def _maybe_misspell(self, word: str, rate: float) -> str:
+        if word.startswith("{") or self._rng.random() >= rate:
+            return word
+        return self._misspell(word)
 
     def _misspell(self, word: str) -> str:
         position = self._rng.randrange(1, len(word) - 1)
@@ -131,7 +134,12 @@ class Style:
         return word[:position] + word[position] + word[position:]  # double one
 
     def join(self, parts: Sequence[str]) -> str:
-        return " ".join(part for part in parts if part).strip()
+        words: list[str] = []
+        for part in filter(None, parts):
+            if words and words[-1].endswith(",") and not re.match(r"I\b", part):
+                part = part[:1].lower() + part[1:]  # "Honestly, it's…" after a filler
+            words.append(part)
+        return " ".join(words).strip()
 
 
 class _Values(dict[str, str]):

@@ -1,0 +1,56 @@
+"""Builders of small specs and items for the simulation tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rehearsal.simulate.items import RunItem, Variation
+from rehearsal.simulate.specs import Persona, Scenario
+
+WORLD: dict[str, Any] = {
+    "customers": {"C1": {"name": "Jane Doe", "email": "jane@example.com"}},
+    "orders": {"A1001": {"customer": "C1", "status": "delivered", "total": 49.99}},
+}
+
+
+def persona(**overrides: Any) -> Persona:
+    data: dict[str, Any] = {"id": "jane", "name": "Jane Doe", "tone": "polite", "patience": 4}
+    return Persona.model_validate({**data, **overrides})
+
+
+def scenario(**overrides: Any) -> Scenario:
+    data: dict[str, Any] = {
+        "id": "refund",
+        "persona": persona().model_dump(),
+        "goal": {
+            "intent": "refund",
+            "utterances": ["I'd like a refund for order {order_id}.", "Please refund my order {order_id}."],
+            "provides": ["order_id"],
+            "done_when": [r"refund has been processed"],
+        },
+        "world": {"knows": {"order_id": "A1001", "email": "jane@example.com"}, "does_not_know": ["zip_code"]},
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return Scenario.model_validate(data)
+
+
+def item(spec: Scenario | None = None, *, seed: int = 7, max_turns: int = 12, **fields: Any) -> RunItem:
+    spec = spec or scenario()
+    assert isinstance(spec.persona, Persona)
+    return RunItem(
+        item_id=f"{spec.id}/v000/t00",
+        suite_name="tests",
+        suite_hash="0" * 64,
+        scenario_id=spec.id,
+        variation=Variation(index=0, tone=spec.persona.tone, typo_rate=spec.persona.typo_rate),
+        trial=0,
+        seed=seed,
+        scenario=spec,
+        world=WORLD,
+        max_visitor_turns=max_turns,
+        **fields,
+    )
