@@ -238,11 +238,8 @@ class AgendaVisitor:
         calm: bool = False,
         extra: str = "",
     ) -> VisitorTurn:
-        mood = "" if calm else self._style.mood_words(self._current_mood, opening=opening, escalated=escalated)
-        parts = [mood, self._style.filler()]
-            self._style.mood_words(self._current_mood, opening=opening, escalated=escalated),
-            self._style.filler(),
-        ]
+        mood = self._style.mood_words(self._current_mood, opening=opening, escalated=escalated)
+        parts = ["" if calm else mood, self._style.filler()]
         disclosed: dict[str, str] = {}
         for act in acts:
             if act.type in {ActType.REQUEST, ActType.REPHRASE, ActType.CHANGE_MIND, ActType.SECOND_ISSUE}:

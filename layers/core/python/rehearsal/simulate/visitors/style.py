@@ -136,9 +136,8 @@ class Style:
     def join(self, parts: Sequence[str]) -> str:
         words: list[str] = []
         for part in filter(None, parts):
-            if words and words[-1].endswith(",") and not re.match(r"I\b", part):
-                part = part[:1].lower() + part[1:]  # "Honestly, it's…" after a filler
-            words.append(part)
+            after_filler = words and words[-1].endswith(",") and not re.match(r"I\b", part)
+            words.append(part[:1].lower() + part[1:] if after_filler else part)  # "Honestly, it's…"
         return " ".join(words).strip()
 
 
