@@ -1,11 +1,11 @@
 """The agent bundle: an agent as versioned configuration (prompts, flows, tools, guardrails, sub-agents).
 
-Shape only: structural rules live here (types, patterns, required fields); cross-references (a flow naming an
-unknown tool, slot, stage or agent; unreachable stages) are checked by ``rehearsal.bundles.validation`` so that
-every problem is reported at once with its place.
+Shape only: structural rules live here (types, patterns, required fields); cross-references (a flow naming
+an unknown tool, slot, stage or agent; unreachable stages) are checked by ``rehearsal.bundles.validation`` so
+that every problem is reported at once with its place.
 
-Facts such as ``identity_verified`` are granted only by tool results (``ToolDecl.grants``), never by flow text or
-model output: that is what lets guardrail preconditions be enforced in code.
+Facts such as ``identity_verified`` are granted only by tool results (``ToolDecl.grants``), never by flow text
+or model output: that is what lets guardrail preconditions be enforced in code.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ ToolName = Annotated[
 ]
 Template = Annotated[
     str,
-    Field(description="Text with `{{ path }}` placeholders: slots.X, vars.X, results.TOOL.FIELD, facts.X, agent."),
+    Field(description="Text with `{{ path }}` placeholders: slots.X, vars.X, results.TOOL.FIELD, facts.X."),
 ]
 HUMAN = "human"
 """Handoff target meaning a human agent (escalation)."""
@@ -59,7 +59,9 @@ class Pricing(_Model):
 class ModelSettings(_Model):
     engine: Literal["flow", "llm"] = Field("flow", description="Default engine for this bundle.")
     model: str = "gpt-4o-mini"
-    base_url: str | None = Field(None, description="OpenAI-compatible endpoint; None means the provider default.")
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint; None means the provider default."
+    )
     api_key_env: Annotated[
         str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$", description="Name of the env variable holding the key.")
     ] = "OPENAI_API_KEY"
@@ -84,7 +86,8 @@ ConditionOp = Literal[
 
 
 class Condition(_Model):
-    """``path`` reads state: slots.X, vars.X, facts.X, results.TOOL.FIELD, last_result.FIELD, last_error.code."""
+    """``path`` reads state: slots.X, vars.X, facts.X, results.TOOL.FIELD, last_result.FIELD,
+    last_error.code."""
 
     path: str = Field(min_length=1)
     op: ConditionOp = "eq"
@@ -107,7 +110,8 @@ class CallStep(_Model):
     kind: Literal["call"] = "call"
     tool: ToolName
     args: dict[str, Any] = Field(
-        default_factory=dict, description="Argument → template string (e.g. `{{ slots.order_id }}`) or literal."
+        default_factory=dict,
+        description="Argument → template string (e.g. `{{ slots.order_id }}`) or literal.",
     )
     save_as: Name | None = Field(None, description="Result name under results.; defaults to the tool name.")
     on_error: Name | None = Field(None, description="Stage to go to when the call fails or is blocked.")
@@ -222,13 +226,16 @@ class HttpBinding(_Model):
     url: Annotated[str, Field(pattern=r"^https?://")]
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     headers: dict[str, str] = Field(
-        default_factory=dict, description="Values may reference env variables as `${NAME}`; never literal secrets."
+        default_factory=dict,
+        description="Values may reference env variables as `${NAME}`; never literal secrets.",
     )
 
 
 class LambdaBinding(_Model):
     kind: Literal["lambda"] = "lambda"
-    function_arn: Annotated[str, Field(pattern=r"^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$")]
+    function_arn: Annotated[
+        str, Field(pattern=r"^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$")
+    ]
 
 
 Binding = Annotated[PythonBinding | HttpBinding | LambdaBinding, Field(discriminator="kind")]
@@ -241,7 +248,8 @@ class ErrorShape(_Model):
 
 
 class FactGrant(_Model):
-    """Grant ``fact`` when the tool's result satisfies ``when`` (paths relative to the result: ``result.X``)."""
+    """Grant ``fact`` when the tool's result satisfies ``when`` (paths relative to the result:
+    ``result.X``)."""
 
     fact: Name
     when: list[Condition] = Field(default_factory=list, description="Empty: granted on any successful call.")
@@ -289,9 +297,9 @@ class EscalationTrigger(_Model):
     name: Name
     phrases: list[str] = Field(default_factory=list, description="In the customer's message.")
     patterns: list[str] = Field(default_factory=list)
-    after_fallbacks: Annotated[int | None, Field(ge=1, description="After N consecutive not-understood turns.")] = (
-        None
-    )
+    after_fallbacks: Annotated[
+        int | None, Field(ge=1, description="After N consecutive not-understood turns.")
+    ] = None
     action: Literal["handoff_human", "end"] = "handoff_human"
     message: Template = "Let me connect you with a member of our team."
 
