@@ -9,13 +9,15 @@ from typing import Any
 
 import boto3
 import pytest
+from fake_opensearch import FakeOpenSearch
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
 from rehearsal.storage.aws.blobs import S3BlobStore
 from rehearsal.storage.aws.runs import DynamoRunStore, create_table
-from rehearsal.storage.local import LocalBlobStore, SqliteRunStore
-from rehearsal.storage.ports import BlobStore, RunStore
+from rehearsal.storage.aws.search import OpenSearchIndex
+from rehearsal.storage.local import LocalBlobStore, LocalSearchIndex, SqliteRunStore
+from rehearsal.storage.ports import BlobStore, RunStore, SearchIndex
 
 REGION = "us-east-1"
 
@@ -61,3 +63,16 @@ def run_store(request: pytest.FixtureRequest, tmp_path: Path) -> RunStore:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     create_table(dynamodb, "rehearsal-runs")
     return DynamoRunStore(dynamodb, "rehearsal-runs")
+
+
+@pytest.fixture
+def fake_opensearch() -> FakeOpenSearch:
+    return FakeOpenSearch()
+
+
+@pytest.fixture(params=["local", "opensearch"])
+def search_index(request: pytest.FixtureRequest, tmp_path: Path) -> SearchIndex:
+    if request.param == "local":
+        return LocalSearchIndex(tmp_path / "search")
+    fake: FakeOpenSearch = request.getfixturevalue("fake_opensearch")
+    return OpenSearchIndex(fake.client())

@@ -2,5 +2,7 @@
 
 from rehearsal.storage.aws.blobs import S3BlobStore
 from rehearsal.storage.aws.runs import DynamoRunStore
+from rehearsal.storage.aws.search import OpenSearchIndex
+from rehearsal.storage.aws.stores import build_aws_stores
 
-__all__ = ["DynamoRunStore", "S3BlobStore"]
+__all__ = ["DynamoRunStore", "OpenSearchIndex", "S3BlobStore", "build_aws_stores"]

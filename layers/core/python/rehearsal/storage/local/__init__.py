@@ -2,5 +2,6 @@
 
 from rehearsal.storage.local.blobs import LocalBlobStore
 from rehearsal.storage.local.runs import SqliteRunStore
+from rehearsal.storage.local.search import LocalSearchIndex
 
-__all__ = ["LocalBlobStore", "SqliteRunStore"]
+__all__ = ["LocalBlobStore", "LocalSearchIndex", "SqliteRunStore"]

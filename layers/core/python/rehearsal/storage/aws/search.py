@@ -1,0 +1,260 @@
+"""The search index on OpenSearch (a managed domain, service ``es``, or Serverless, ``aoss``).
+
+Each index maps ``text`` with the analyzer of ``rehearsal.storage.analysis`` (BM25), ``vector`` as a
+``knn_vector`` (HNSW, cosine) and the filterable ``fields`` object, whose strings are keywords so filters
+match whole values. k-NN and BM25 are separate queries; hybrid search mixes their results here, by the
+rules of ``rehearsal.storage.search_contract``, exactly as the local index does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection
+from opensearchpy.exceptions import NotFoundError, RequestError
+
+from rehearsal.settings import Settings
+from rehearsal.storage import search_contract as rules
+from rehearsal.storage.analysis import ANALYZER_NAME, OPENSEARCH_ANALYSIS
+from rehearsal.storage.aws.clients import session
+from rehearsal.storage.ports import NotFound, SearchDocument, SearchHit, StorageError
+
+VECTOR_FIELD = "vector"
+_BULK_CHUNK = 500
+_NO_VECTOR = 0  # cached dimensions of an index mapped without a vector field
+
+
+def vector_mapping(dimensions: int, engine: str) -> dict[str, Any]:
+    return {
+        "type": "knn_vector",
+        "dimension": dimensions,
+        "method": {"name": "hnsw", "space_type": "cosinesimil", "engine": engine},
+    }
+
+
+def index_body(dimensions: int | None, engine: str) -> dict[str, Any]:
+    """Settings and mappings of a new index (``index.knn`` is static, so it is always on)."""
+    properties: dict[str, Any] = {
+        "id": {"type": "keyword"},
+        "text": {"type": "text", "analyzer": ANALYZER_NAME},
+        "fields": {"type": "object", "dynamic": True},
+    }
+    if dimensions is not None:
+        properties[VECTOR_FIELD] = vector_mapping(dimensions, engine)
+    return {
+        "settings": {"index": {"knn": True}, "analysis": OPENSEARCH_ANALYSIS},
+        "mappings": {
+            "dynamic_templates": [
+                {
+                    "field_strings_as_keywords": {
+                        "path_match": "fields.*",
+                        "match_mapping_type": "string",
+                        "mapping": {"type": "keyword"},
+                    }
+                }
+            ],
+            "properties": properties,
+        },
+    }
+
+
+def filter_clauses(filters: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    clauses: list[dict[str, Any]] = []
+    for name, wanted in (filters or {}).items():
+        values = rules.filter_values(wanted)
+        if isinstance(wanted, list | tuple):
+            clauses.append({"terms": {f"fields.{name}": values}})
+        else:
+            clauses.append({"term": {f"fields.{name}": wanted}})
+    return clauses
+
+
+def match_query(text: str, size: int, filters: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {
+        "size": size,
+        "query": {
+            "bool": {"must": [{"match": {"text": {"query": text}}}], "filter": filter_clauses(filters)}
+        },
+        "_source": {"excludes": [VECTOR_FIELD]},
+    }
+
+
+def knn_query(vector: Sequence[float], size: int, filters: Mapping[str, Any] | None) -> dict[str, Any]:
+    knn: dict[str, Any] = {"vector": [float(value) for value in vector], "k": size}
+    clauses = filter_clauses(filters)
+    if clauses:
+        knn["filter"] = {"bool": {"filter": clauses}}
+    return {"size": size, "query": {"knn": {VECTOR_FIELD: knn}}, "_source": {"excludes": [VECTOR_FIELD]}}
+
+
+class OpenSearchIndex:
+    """``SearchIndex`` on an OpenSearch client (SigV4-signed in AWS; any client in tests)."""
+
+    def __init__(
+        self, client: OpenSearch, *, refresh: bool = True, engine: str = "lucene", prefix: str = ""
+    ) -> None:
+        self._client = client
+        # Serverless collections refresh on their own and reject the parameter.
+        self._refresh: dict[str, str] = {"refresh": "wait_for"} if refresh else {}
+        self._engine = engine
+        self._prefix = prefix
+        self._dimensions: dict[str, int] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenSearchIndex:
+        if not settings.opensearch_endpoint:
+            raise ValueError("the aws backend needs REHEARSAL_OPENSEARCH_ENDPOINT for search")
+        aws = session(settings)
+        credentials = aws.get_credentials()
+        if credentials is None:
+            raise StorageError("no AWS credentials found to sign OpenSearch requests")
+        region = settings.aws_region or aws.region_name
+        auth = AWSV4SignerAuth(credentials, region, settings.opensearch_service)
+        client = OpenSearch(
+            hosts=[settings.opensearch_endpoint],
+            http_auth=auth,
+            use_ssl=True,
+            verify_certs=True,
+            connection_class=RequestsHttpConnection,
+            timeout=30,
+        )
+        return cls(client, refresh=settings.opensearch_service == "es")
+
+    def _name(self, index: str) -> str:
+        return self._prefix + rules.check_index_name(index)
+
+    def _known_dimensions(self, index: str) -> int:
+        """Dimensions of the index's vector field (``_NO_VECTOR`` if none); ``NotFound`` if no index."""
+        if index not in self._dimensions:
+            try:
+                response = self._client.indices.get_mapping(index=self._name(index))
+            except NotFoundError:
+                raise NotFound(f"search index {index!r} does not exist; call ensure_index first") from None
+            [mapping] = response.values()
+            vector = mapping["mappings"].get("properties", {}).get(VECTOR_FIELD, {})
+            self._dimensions[index] = int(vector.get("dimension", _NO_VECTOR))
+        return self._dimensions[index]
+
+    def _add_vector_field(self, index: str, dimensions: int) -> None:
+        self._client.indices.put_mapping(
+            index=self._name(index),
+            body={"properties": {VECTOR_FIELD: vector_mapping(dimensions, self._engine)}},
+        )
+        self._dimensions[index] = dimensions
+
+    def ensure_index(self, index: str, *, dimensions: int | None = None) -> None:
+        rules.check_dimensions(dimensions)
+        name = self._name(index)
+        if not self._client.indices.exists(index=name):
+            try:
+                self._client.indices.create(index=name, body=index_body(dimensions, self._engine))
+                self._dimensions[index] = dimensions or _NO_VECTOR
+                return
+            except RequestError as error:
+                if error.error != "resource_already_exists_exception":
+                    raise StorageError(f"cannot create search index {index!r}: {error.info}") from error
+        existing = self._known_dimensions(index)
+        if dimensions is None or existing == dimensions:
+            return
+        if existing != _NO_VECTOR:
+            raise ValueError(f"index {index!r} has {existing} dimensions, asked for {dimensions}")
+        self._add_vector_field(index, dimensions)
+
+    def upsert(self, index: str, documents: Sequence[SearchDocument]) -> None:
+        if not documents:
+            return
+        existing = self._known_dimensions(index)
+        vectors = rules.document_vectors(documents, existing or None)
+        if vectors is not None and existing == _NO_VECTOR:
+            self._add_vector_field(index, vectors.shape[1])
+        rows = iter(vectors.tolist() if vectors is not None else [])
+        actions: list[dict[str, Any]] = []
+        for document in documents:
+            source: dict[str, Any] = {"id": document.id, "text": document.text, "fields": document.fields}
+            if document.vector is not None:
+                source[VECTOR_FIELD] = next(rows)
+            actions += [{"index": {"_index": self._name(index), "_id": document.id}}, source]
+        for start in range(0, len(actions), 2 * _BULK_CHUNK):
+            response = self._client.bulk(body=actions[start : start + 2 * _BULK_CHUNK], params=self._refresh)
+            if response.get("errors"):
+                failed = [
+                    f"{result['_id']}: {result.get('error', {}).get('reason', result.get('error'))}"
+                    for item in response["items"]
+                    for result in item.values()
+                    if result.get("error")
+                ]
+                raise StorageError(f"search index {index!r}: {len(failed)} documents failed: {failed[:5]}")
+
+    def get(self, index: str, ids: Sequence[str]) -> list[SearchDocument]:
+        self._known_dimensions(index)
+        if not ids:
+            return []
+        response = self._client.mget(index=self._name(index), body={"ids": list(ids)})
+        found = {doc["_id"]: doc["_source"] for doc in response["docs"] if doc.get("found")}
+        return [
+            SearchDocument(
+                id=id_,
+                text=found[id_].get("text", ""),
+                vector=found[id_].get(VECTOR_FIELD),
+                fields=found[id_].get("fields", {}),
+            )
+            for id_ in ids
+            if id_ in found
+        ]
+
+    def search(
+        self,
+        index: str,
+        *,
+        text: str | None = None,
+        vector: Sequence[float] | None = None,
+        k: int = 10,
+        filters: Mapping[str, Any] | None = None,
+        text_weight: float = 0.5,
+    ) -> list[SearchHit]:
+        rules.check_query(text, vector, k, filters, text_weight)
+        dimensions = self._known_dimensions(index)
+        if vector is not None and dimensions != _NO_VECTOR:
+            rules.check_vector(vector, dimensions, "query")
+        size = k if text is None or vector is None else rules.hybrid_pool(k)
+        text_hits = self._hits(index, match_query(text, size, filters)) if text is not None else []
+        vector_hits = (
+            [
+                # OpenSearch scores cosinesimil as (1 + cos) / 2; the port speaks cosine.
+                hit.model_copy(update={"score": 2.0 * hit.score - 1.0})
+                for hit in self._hits(index, knn_query(vector, size, filters))
+            ]
+            if vector is not None and dimensions != _NO_VECTOR
+            else []
+        )
+        if vector is None:
+            return rules.ranked(text_hits, k)
+        if text is None:
+            return rules.ranked(vector_hits, k)
+        return rules.fuse(text_hits, vector_hits, text_weight=text_weight, k=k)
+
+    def _hits(self, index: str, body: dict[str, Any]) -> list[SearchHit]:
+        response = self._client.search(index=self._name(index), body=body)
+        return [
+            SearchHit(
+                id=hit["_id"],
+                score=float(hit["_score"]),
+                text=hit.get("_source", {}).get("text", ""),
+                fields=hit.get("_source", {}).get("fields", {}),
+            )
+            for hit in response["hits"]["hits"]
+        ]
+
+    def count(self, index: str) -> int:
+        try:
+            return int(self._client.count(index=self._name(index))["count"])
+        except NotFoundError:
+            raise NotFound(f"search index {index!r} does not exist") from None
+
+    def delete_index(self, index: str) -> None:
+        self._dimensions.pop(index, None)
+        try:
+            self._client.indices.delete(index=self._name(index))
+        except NotFoundError:
+            return

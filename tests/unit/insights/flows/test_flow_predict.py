@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from refund_corpus import Script, conversation
+
+from rehearsal.insights.flows import label_conversations
+from rehearsal.insights.flows.predict import NextStepModel, first_order_accuracy, split_train_test
+
+
+def _labelled(n: int):
+    scripts = [Script(accepts=i % 2 == 0, eligible=i % 3 != 0) for i in range(n)]
+    return label_conversations(
+        [conversation(i, s) for i, s in enumerate(scripts)], lambda _: "g"
+    ).conversations
+
+
+def test_context_beats_first_order_transitions_when_customer_words_decide() -> None:
+    # Given conversations where what follows "shall I go ahead?" depends on the customer's yes or no,
+    # and what follows the check depends on its result
+    train, test = split_train_test(_labelled(60), train_share=0.7, seed=0)
+    # When the model and the baseline predict each next agent step
+    model = NextStepModel().fit(train)
+    # Then the model is right every time and the baseline is not
+    assert model.accuracy(test) == 1.0
+    assert first_order_accuracy(train, test) < 0.9
+
+
+def test_split_is_seeded_and_complete() -> None:
+    items = list(range(10))
+    assert split_train_test(items, train_share=0.7, seed=1) == split_train_test(
+        items, train_share=0.7, seed=1
+    )
+    train, test = split_train_test(items, train_share=0.7, seed=1)
+    assert sorted(train + test) == items
+    assert len(train) == 7
