@@ -47,14 +47,18 @@ class ConversationState(BaseModel):
     active_agent: str
     position: FlowPosition | None = None
     slots: dict[str, Any] = Field(default_factory=dict)
-    facts: dict[str, str] = Field(default_factory=dict, description="Verified fact → the tool that granted it.")
+    facts: dict[str, str] = Field(default_factory=dict, description="Verified fact → the granting tool.")
     variables: dict[str, Any] = Field(default_factory=dict)
     results: dict[str, Any] = Field(default_factory=dict, description="Last result per tool or save_as name.")
+    last_result: Any = Field(None, description="Result of the latest successful tool call (`last_result.X`).")
+    last_error: dict[str, Any] | None = Field(
+        None, description="The latest failed tool call: status, code, message (`last_error.code`)."
+    )
     turns: list[Turn] = Field(default_factory=list)
     tool_calls: list[ToolCall] = Field(default_factory=list)
     events: list[RuntimeEvent] = Field(default_factory=list)
     consecutive_fallbacks: int = 0
-    llm_messages: list[dict[str, Any]] = Field(default_factory=list, description="The llm engine's transcript.")
+    llm_messages: list[dict[str, Any]] = Field(default_factory=list, description="The llm engine's messages.")
     ended: EndReason | None = None
     started_at: AwareDatetime = Field(default_factory=utcnow)
 

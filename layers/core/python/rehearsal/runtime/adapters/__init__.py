@@ -1,0 +1,1 @@
+"""Adapters from the runtime to external services (the only modules that hold SDK clients)."""
