@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from flows.refund_corpus import Script, conversation, refund_corpus
+
+from rehearsal.insights.flows import discover_flows
+from rehearsal.insights.personas import PersonaError, build_suite, estimate_tone, write_suite
+from rehearsal.simulate.specs import Suite, Tone
+
+PLANTED = "Hi, I am John Smith, john.smith@example.com, card 4111 1111 1111 1111. I want a refund"
+
+
+def _suite(corpus=None, **kwargs):
+    corpus = corpus or refund_corpus()
+    return build_suite(corpus, discover_flows(corpus, group_by="task"), group_by="task", **kwargs)
+
+
+def test_written_suite_validates_against_the_suite_format(tmp_path: Path) -> None:
+    # Given a suite drawn from the refund corpus
+    path = write_suite(_suite(per_group=20), tmp_path)
+    # When it is read back
+    suite = Suite.model_validate(yaml.safe_load(path.read_text()))
+    # Then every sampled conversation with a known outcome became a scenario with its persona
+    assert len(suite.scenarios) == 18
+    assert {s.persona_id for s in suite.scenarios} == {p.id for p in suite.personas if not isinstance(p, str)}
+
+
+def test_scenario_reads_goal_facts_world_and_expectations_from_the_conversation() -> None:
+    # Given a refunded conversation
+    scenario = next(s for s in _suite(per_group=20).scenarios if s.id == "s-c0")
+    # Then the request is the goal, the answer a known fact, the results the world, the calls the expectation
+    assert scenario.goal.intent == "refund"
+    assert scenario.goal.utterances == ["I want a refund for my order"]
+    assert scenario.goal.done_when == [r"Your\ refund\ has\ been\ issued\."]
+    assert scenario.world.knows == {"order": "It is A1000", "refund": "yes please"}
+    assert scenario.world.patch["replay"]["orders:check"] == [{"result": {"status": "eligible", "total": 10}}]
+    assert [c.requirement_id for c in scenario.expect.tool_calls] == [
+        "calls:orders.check",
+        "calls:orders.refund",
+    ]
+    assert scenario.expect.end_reason is not None and scenario.expect.end_reason.one_of == ["resolved"]
+
+
+def test_observed_behaviours_become_policies_and_tone() -> None:
+    # Given an escalated conversation where the customer called the answer ridiculous and asked for a human
+    suite = _suite(per_group=20)
+    scenario = next(s for s in suite.scenarios if s.id == "s-c15")
+    persona = next(p for p in suite.personas if not isinstance(p, str) and p.id == scenario.persona_id)
+    # Then the scenario asks for a human and expects an escalation, with an angry persona
+    assert scenario.policies.ask_for_human_after == 2
+    assert scenario.expect.end_reason is not None and scenario.expect.end_reason.one_of == ["escalated"]
+    assert persona.tone is Tone.ANGRY
+
+
+def test_unremembered_facts_are_unknown_to_the_visitor() -> None:
+    corpus = [conversation(i, Script(remembers=False)) for i in range(3)]
+    scenario = _suite(corpus).scenarios[0]
+    assert scenario.world.does_not_know == ["order"]
+    assert "order" not in scenario.world.knows
+
+
+def test_personal_data_never_reaches_the_suite(tmp_path: Path) -> None:
+    # Given conversations whose customer opened with a name, an email and a card number
+    corpus = [conversation(i, Script(request=PLANTED)) for i in range(4)]
+    # When the suite is written
+    text = write_suite(_suite(corpus), tmp_path).read_text()
+    # Then none of it is in the file, and typed placeholders stand in its place
+    for secret in ("John", "Smith", "john.smith@example.com", "4111"):
+        assert secret not in text
+    assert "[EMAIL_1]" in text
+
+
+@pytest.mark.parametrize(
+    ("texts", "tone"),
+    [
+        (["This is ridiculous!!"], Tone.ANGRY),
+        (["I'm worried, it is urgent"], Tone.ANXIOUS),
+        (["Could you help me please, thanks"], Tone.POLITE),
+        (["refund", "A100"], Tone.CURT),
+    ],
+)
+def test_tone_is_read_from_the_customer_words(texts: list[str], tone: Tone) -> None:
+    assert estimate_tone(texts) is tone
+
+
+def test_unknown_group_is_named() -> None:
+    with pytest.raises(PersonaError, match="unknown group"):
+        _suite(groups=["billing"])
