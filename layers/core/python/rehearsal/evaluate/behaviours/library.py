@@ -63,9 +63,11 @@ class CompiledBehaviours:
             raise KeyError(f"unknown behaviour {behaviour_id!r}; defined: {known}") from None
 
     def judge_all(self, transcript: Transcript, *, agent: Literal["ai", "human"] = "ai") -> list[CheckResult]:
-        """Every behaviour that applies to this kind of agent, as required behaviours (monitoring)."""
+        """Every behaviour for this kind of agent (monitoring): required, or forbidden when to avoid."""
         return [
-            judge.judge(transcript) for judge in self._judges.values() if agent in judge.behaviour.applies_to
+            judge.judge(transcript, forbidden=judge.behaviour.avoid)
+            for judge in self._judges.values()
+            if agent in judge.behaviour.applies_to
         ]
 
 

@@ -137,6 +137,9 @@ class Behaviour(_Spec):
     trigger: Trigger
     detector: Detector
     every_time: bool = Field(True, description="Required at every trigger; False: once is enough.")
+    avoid: bool = Field(
+        False, description="A behaviour to avoid (a promise, a rude reply): judged as forbidden."
+    )
     review_below: Annotated[float, Field(ge=0.5, le=1.0)] = Field(
         0.7, description="A text verdict less confident than this is put to a person."
     )
