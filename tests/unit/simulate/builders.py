@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from rehearsal.simulate.items import RunItem, Variation
 from rehearsal.simulate.specs import Persona, Scenario
@@ -54,3 +57,31 @@ def item(spec: Scenario | None = None, *, seed: int = 7, max_turns: int = 12, **
         max_visitor_turns=max_turns,
         **fields,
     )
+
+
+PERSONA = {"id": "jane", "name": "Jane Doe", "tone": "polite"}
+SCENARIO: dict[str, Any] = {
+    "id": "refund",
+    "persona": "jane",
+    "goal": {
+        "intent": "refund",
+        "utterances": ["Refund order {order_id}, please."],
+        "provides": ["order_id"],
+        "done_when": ["refund .* processed"],
+    },
+    "world": {"knows": {"order_id": "A1001"}},
+    "expect": {"tool_calls": [{"tool": "refund_order", "args": {"order_id": "A1001"}}]},
+}
+
+
+def write_suite(root: Path, *, scenario: Any = None, suite: dict[str, Any] | None = None) -> Path:
+    (root / "personas").mkdir(exist_ok=True)
+    (root / "scenarios").mkdir(exist_ok=True)
+    (root / "personas" / "jane.yaml").write_text(yaml.safe_dump(PERSONA))
+    text = scenario if isinstance(scenario, str) else yaml.safe_dump(scenario or SCENARIO, sort_keys=False)
+    (root / "scenarios" / "refund.yaml").write_text(text)
+    (root / "world.yaml").write_text(yaml.safe_dump({"orders": {"A1001": {"status": "delivered"}}}))
+    data = {"name": "t", "world": "world.yaml", "personas": ["personas/*.yaml"]}
+    data["scenarios"] = ["scenarios/*.yaml"]
+    (root / "suite.yaml").write_text(yaml.safe_dump({**data, **(suite or {})}, sort_keys=False))
+    return root / "suite.yaml"

@@ -12,6 +12,7 @@ from rehearsal.runtime.state import AgentReply, ConversationState
 ORDER = re.compile(r"\bA\d{4}\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
 HUMAN = re.compile(r"human|real person|a person", re.IGNORECASE)
+DENIAL = "Unfortunately I can't refund that order: our policy only allows refunds within 30 days."
 YES = re.compile(r"^\W*(yes|yeah|sure|that's right)", re.IGNORECASE)
 
 
@@ -62,7 +63,7 @@ class RefundDesk:
         if self.policy.ask_email and self.email is None:
             return self._say("Thanks. Could you please confirm the email on the order?")
         if self.policy.deny:
-            return self._say("Unfortunately I can't refund that order: our policy only allows refunds within 30 days.")
+            return self._say(DENIAL)
         self.confirming = True
         return self._say(f"Shall I go ahead and refund order {self.order}?")
 

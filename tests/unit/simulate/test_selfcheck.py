@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from rehearsal.simulate.records import VisitorTurnLog
+from rehearsal.simulate.selfcheck import check_visitor
+
+KNOWN = {"order_id": "A1001", "email": "jane@example.com"}
+GOALS = frozenset({"refund"})
+
+
+def kinds(*entries: VisitorTurnLog) -> list[str]:
+    return [issue.kind for issue in check_visitor(entries, KNOWN, GOALS)]
+
+
+def test_truthful_turns_raise_nothing() -> None:
+    text = "Refund A1001, email jane@example.com"
+    entry = VisitorTurnLog(turn=0, text=text, disclosed=KNOWN, goal="refund")
+    assert kinds(entry) == []
+
+
+def test_a_disclosed_fact_that_is_not_known_is_invented() -> None:
+    entry = VisitorTurnLog(turn=0, text="my zip is near", disclosed={"zip_code": "near"})
+    assert kinds(entry) == ["invented_fact"]
+
+
+def test_a_wrong_value_contradicts_the_known_fact() -> None:
+    entry = VisitorTurnLog(turn=0, text="it's B", disclosed={"order_id": "B"})
+    assert kinds(entry) == ["contradicted_fact"]
+
+
+def test_fact_like_tokens_outside_the_known_facts_are_invented() -> None:
+    entry = VisitorTurnLog(turn=2, text="Try order A2002 or call 555-0100-22, or bob@example.org")
+    assert kinds(entry) == ["invented_fact"] * 3
+
+
+def test_pursuing_another_goal_is_leaving_the_goal() -> None:
+    assert kinds(VisitorTurnLog(turn=0, text="Book me a flight", goal="flights")) == ["left_goal"]
