@@ -77,7 +77,7 @@ class AgentRuntime:
             raise EngineUnavailableError("the llm engine needs a chat model (an OpenAI-compatible endpoint)")
         from rehearsal.runtime.engines.llm import LlmEngine
 
-        return LlmEngine(self.compiled, self.bundle.model)
+        return LlmEngine(self.compiled, self.bundle.model, self.tools)
 
     def require_model(self) -> ChatModel:
         if self.chat_model is None:

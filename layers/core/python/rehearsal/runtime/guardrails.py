@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
-from rehearsal.bundles.schema import HUMAN, EndReason, EscalationTrigger, ForbiddenContent, Guardrails
+from rehearsal.bundles.schema import HUMAN, EndReason, EscalationTrigger, Guardrails
 from rehearsal.runtime.events import GuardrailTriggered
 from rehearsal.runtime.turn import TurnContext
 
@@ -22,6 +23,14 @@ REDACTED = "[redacted]"
 def _union(phrases: Sequence[str], patterns: Sequence[str]) -> re.Pattern[str] | None:
     parts = [re.escape(phrase) for phrase in phrases] + [f"(?:{pattern})" for pattern in patterns]
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+GuardrailKind = Literal["tool_precondition", "forbidden_content", "turn_limit", "escalation_trigger"]
+GuardrailAction = Literal["blocked", "redacted", "ended", "handed_off"]
+
+
+def _record(ctx: TurnContext, name: str, kind: GuardrailKind, action: GuardrailAction, detail: str) -> None:
+    ctx.emit(GuardrailTriggered(turn=ctx.turn, guardrail=name, kind=kind, action=action, detail=detail))
 
 
 class GuardrailSet:
@@ -53,15 +62,7 @@ class GuardrailSet:
         if not missing:
             return None
         facts = ", ".join(fact for fact, _ in missing)
-        ctx.emit(
-            GuardrailTriggered(
-                turn=ctx.turn,
-                guardrail=f"precondition:{tool}",
-                kind="tool_precondition",
-                action="blocked",
-                detail=f"{tool} requires {facts}",
-            )
-        )
+        _record(ctx, f"precondition:{tool}", "tool_precondition", "blocked", f"{tool} requires {facts}")
         return ctx.render(missing[0][1])
 
     def screen_customer(self, ctx: TurnContext, text: str) -> bool:
@@ -84,15 +85,7 @@ class GuardrailSet:
                 return
         limit = self.rules.turn_limit
         if limit is not None and ctx.state.agent_turn_count + 1 >= limit.max_agent_turns:
-            ctx.emit(
-                GuardrailTriggered(
-                    turn=ctx.turn,
-                    guardrail="turn_limit",
-                    kind="turn_limit",
-                    action="ended",
-                    detail=f"{limit.max_agent_turns} agent turns",
-                )
-            )
+            _record(ctx, "turn_limit", "turn_limit", "ended", f"{limit.max_agent_turns} agent turns")
             ctx.say(ctx.render(limit.message))
             ctx.end(limit.end_reason, "turn limit")
 
@@ -107,37 +100,17 @@ class GuardrailSet:
             match = pattern.search(message)
             if match is None:
                 continue
-            self._record_forbidden(ctx, rule, match.group(0))
+            action: GuardrailAction = "blocked" if rule.action == "block" else "redacted"
+            _record(ctx, f"forbidden:{rule.name}", "forbidden_content", action, f"matched {match.group(0)!r}")
             if rule.action == "block":
                 return rule.replacement
             message = pattern.sub(REDACTED, message)
         return message
 
     @staticmethod
-    def _record_forbidden(ctx: TurnContext, rule: ForbiddenContent, found: str) -> None:
-        action = "blocked" if rule.action == "block" else "redacted"
-        ctx.emit(
-            GuardrailTriggered(
-                turn=ctx.turn,
-                guardrail=f"forbidden:{rule.name}",
-                kind="forbidden_content",
-                action=action,
-                detail=f"matched {found!r}",
-            )
-        )
-
-    @staticmethod
     def _escalate(ctx: TurnContext, trigger: EscalationTrigger, detail: str) -> None:
-        action = "handed_off" if trigger.action == "handoff_human" else "ended"
-        ctx.emit(
-            GuardrailTriggered(
-                turn=ctx.turn,
-                guardrail=f"escalation:{trigger.name}",
-                kind="escalation_trigger",
-                action=action,
-                detail=detail,
-            )
-        )
+        action: GuardrailAction = "handed_off" if trigger.action == "handoff_human" else "ended"
+        _record(ctx, f"escalation:{trigger.name}", "escalation_trigger", action, detail)
         ctx.say(ctx.render(trigger.message))
         if trigger.action == "handoff_human":
             ctx.hand_off(HUMAN, f"escalation trigger {trigger.name}")

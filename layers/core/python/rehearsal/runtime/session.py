@@ -1,7 +1,7 @@
 """A conversation with an agent: the engine's effects are carried out here, with the guardrails around them.
 
-``respond`` and ``arespond`` share everything but the waiting: the engine is a generator of effects (tool
-calls, model calls) and the synchronous and asynchronous drivers differ only in how they wait for each one.
+``respond`` and ``arespond`` run the same driver: the engine is a generator of effects (tool calls, model
+calls); the synchronous API hands them to blocking handlers and runs the driver with ``sync.run_now``.
 Nothing a tool, a model or a bundle does at run time raises out of here: failures become typed events, and an
 internal failure ends the conversation with ``EndReason.ERROR``.
 """
@@ -24,6 +24,7 @@ from rehearsal.runtime.events import (
     TurnCompleted,
 )
 from rehearsal.runtime.state import AgentReply, ConversationState
+from rehearsal.runtime.sync import run_now
 from rehearsal.runtime.tools import ToolContext, ToolOutcome
 from rehearsal.runtime.turn import AskModel, CallTool, Effect, EngineRun, TurnContext
 
@@ -47,17 +48,17 @@ class Session:
 
     def open(self) -> AgentReply:
         """The agent's opening (greeting or outbound message)."""
-        return self._run_sync(None)
+        return run_now(self._run(None, blocking=True))
 
     async def aopen(self) -> AgentReply:
-        return await self._run_async(None)
+        return await self._run(None, blocking=False)
 
     def respond(self, text: str) -> AgentReply:
         """The agent's reply to one customer message."""
-        return self._run_sync(text)
+        return run_now(self._run(text, blocking=True))
 
     async def arespond(self, text: str) -> AgentReply:
-        return await self._run_async(text)
+        return await self._run(text, blocking=False)
 
     # --- turn frame ---------------------------------------------------------------------------------------
 
@@ -97,9 +98,10 @@ class Session:
         ctx.say(SORRY)
         ctx.end(EndReason.ERROR, "internal error")
 
-    # --- drivers ------------------------------------------------------------------------------------------
+    # --- driver -----------------------------------------------------------------------------------------
 
-    def _run_sync(self, text: str | None) -> AgentReply:
+    async def _run(self, text: str | None, *, blocking: bool) -> AgentReply:
+        """Feed the engine's effects to their handlers; ``blocking`` handlers never suspend (see ``sync``)."""
         started = time.perf_counter()
         was_over = self.state.ended is not None
         ctx, run = self._begin(text)
@@ -114,29 +116,7 @@ class Session:
                         break
                     outcome, failure = None, None
                     try:
-                        outcome = self._handle(ctx, effect)
-                    except Exception as error:
-                        failure = error
-            except Exception as error:
-                self._crashed(ctx, error)
-        return self._finish(ctx, started, was_over=was_over)
-
-    async def _run_async(self, text: str | None) -> AgentReply:
-        started = time.perf_counter()
-        was_over = self.state.ended is not None
-        ctx, run = self._begin(text)
-        if run is not None:
-            try:
-                outcome: Any = None
-                failure: Exception | None = None
-                while True:
-                    try:
-                        effect = run.throw(failure) if failure is not None else run.send(outcome)
-                    except StopIteration:
-                        break
-                    outcome, failure = None, None
-                    try:
-                        outcome = await self._ahandle(ctx, effect)
+                        outcome = await self._handle(ctx, effect, blocking=blocking)
                     except Exception as error:
                         failure = error
             except Exception as error:
@@ -145,28 +125,27 @@ class Session:
 
     # --- effects ------------------------------------------------------------------------------------------
 
-    def _handle(self, ctx: TurnContext, effect: Effect) -> Any:
+    async def _handle(self, ctx: TurnContext, effect: Effect, *, blocking: bool) -> Any:
         if isinstance(effect, CallTool):
             refused = self._refuse(ctx, effect)
             if refused is not None:
                 return self._record(ctx, effect, refused)
-            outcome = self.runtime.tools.call(effect.tool, effect.arguments, self._tool_context())
-            return self._record(ctx, effect, outcome)
-        return self.runtime.require_model().complete(
-            effect.messages, tools=effect.tools, temperature=effect.temperature, max_tokens=effect.max_tokens
-        )
-
-    async def _ahandle(self, ctx: TurnContext, effect: Effect) -> Any:
-        if isinstance(effect, CallTool):
-            refused = self._refuse(ctx, effect)
-            if refused is not None:
-                return self._record(ctx, effect, refused)
-            outcome = await self.runtime.tools.acall(effect.tool, effect.arguments, self._tool_context())
+            tools, tool_ctx = self.runtime.tools, self._tool_context()
+            if blocking:
+                outcome = tools.call(effect.tool, effect.arguments, tool_ctx)
+            else:
+                outcome = await tools.acall(effect.tool, effect.arguments, tool_ctx)
             return self._record(ctx, effect, outcome)
         assert isinstance(effect, AskModel)
-        return await self.runtime.require_model().acomplete(
-            effect.messages, tools=effect.tools, temperature=effect.temperature, max_tokens=effect.max_tokens
-        )
+        model = self.runtime.require_model()
+        options: dict[str, Any] = {
+            "tools": effect.tools,
+            "temperature": effect.temperature,
+            "max_tokens": effect.max_tokens,
+        }
+        if blocking:
+            return model.complete(effect.messages, **options)
+        return await model.acomplete(effect.messages, **options)
 
     def _tool_context(self) -> ToolContext:
         return ToolContext(
@@ -174,7 +153,7 @@ class Session:
         )
 
     def _refuse(self, ctx: TurnContext, effect: CallTool) -> ToolOutcome | None:
-        """The outcome of a call that must not run: unknown, not allowed for this agent, or unmet precondition."""
+        """The outcome of a call that must not run: unknown, not this agent's, or its precondition unmet."""
         tools = self.runtime.tools
         if effect.tool not in tools:
             return ToolOutcome(

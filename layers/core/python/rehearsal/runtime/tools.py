@@ -29,6 +29,7 @@ import fastjsonschema
 from rehearsal.bundles.schema import AgentBundle, HttpBinding, PythonBinding, ToolDecl
 from rehearsal.runtime.bindings import BindingError, function_handler, http_handler, resolve_callable
 from rehearsal.runtime.events import ToolCallStatus
+from rehearsal.runtime.sync import run_now
 from rehearsal.runtime.tool_schema import describe, input_schema
 from rehearsal.runtime.tool_types import Handler, Middleware, ToolContext, ToolError, ToolInvocation
 
@@ -261,38 +262,28 @@ class ToolRegistry:
     # --- calls --------------------------------------------------------------------------------------------
 
     def call(self, name: str, arguments: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-        checked = self._check_arguments(name, arguments)
-        if isinstance(checked, ToolOutcome):
-            return checked
-        invocation = ToolInvocation(name, arguments, ctx)
-        timeout = checked.declaration.timeout_s
-        started = time.perf_counter()
-        try:
-            if self.isolation == "thread":
-                raw = _pool().submit(self._chains[name], invocation).result(timeout=timeout)
-            else:
-                raw = self._chains[name](invocation)
-        except (TimeoutError, FutureTimeout):
-            return _timed_out(timeout, started)
-        except Exception as error:
-            return _failed(error, started)
-        return self._checked_result(checked, raw, started)
+        """Call a tool, blocking until it answers or its timeout passes."""
+        return run_now(self._call(name, arguments, ctx, blocking=True))
 
     async def acall(self, name: str, arguments: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+        return await self._call(name, arguments, ctx, blocking=False)
+
+    async def _call(self, name: str, arguments: Any, ctx: ToolContext, *, blocking: bool) -> ToolOutcome:
         checked = self._check_arguments(name, arguments)
         if isinstance(checked, ToolOutcome):
             return checked
-        invocation = ToolInvocation(name, arguments, ctx)
+        chain, invocation = self._chains[name], ToolInvocation(name, arguments, ctx)
         timeout = checked.declaration.timeout_s
         started = time.perf_counter()
         try:
-            if self.isolation == "thread":
-                loop = asyncio.get_running_loop()
-                future = loop.run_in_executor(_pool(), self._chains[name], invocation)
-                raw = await asyncio.wait_for(future, timeout)
+            if self.isolation == "inline":
+                raw = chain(invocation)
+            elif blocking:
+                raw = _pool().submit(chain, invocation).result(timeout=timeout)
             else:
-                raw = self._chains[name](invocation)
-        except TimeoutError:
+                future = asyncio.get_running_loop().run_in_executor(_pool(), chain, invocation)
+                raw = await asyncio.wait_for(future, timeout)
+        except (TimeoutError, FutureTimeout):
             return _timed_out(timeout, started)
         except Exception as error:
             return _failed(error, started)

@@ -1,0 +1,224 @@
+"""The llm engine: an OpenAI-compatible chat model drives the conversation with the bundle's instructions,
+the active agent's procedures and its tools as function schemas.
+
+The runtime stays in charge: every tool call the model asks for goes through the flow engine's path (unknown
+tool, schema validation and guardrail preconditions before anything runs), arguments that are not JSON are a
+typed error handed back to the model, and sub-agent handoffs and the end of the conversation are two built-in
+functions. Each model call records a ``ModelUsage`` event (tokens, cost, latency, retries).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from typing import Any, Literal
+
+from rehearsal.bundles.schema import HUMAN, Agent, EndReason, Flow, ModelSettings
+from rehearsal.llm.ports import ChatCompletion, ModelOutputError, ModelUnavailable, RequestedToolCall
+from rehearsal.runtime.compiled import CompiledBundle
+from rehearsal.runtime.events import ErrorCode, ModelUsage, ToolCall, ToolCallStatus
+from rehearsal.runtime.tools import ToolRegistry
+from rehearsal.runtime.turn import AskModel, CallTool, Effect, EngineRun, TurnContext
+
+TRANSFER = "transfer_to_agent"
+END = "end_conversation"
+MAX_MODEL_CALLS_PER_TURN = 6
+UNAVAILABLE_MESSAGE = "I'm sorry, I'm having technical trouble right now. Please try again in a little while."
+
+
+def _function(name: str, description: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {"name": name, "description": description, "parameters": parameters},
+    }
+
+
+def _outline(flow: Flow) -> str:
+    stages = " → ".join(stage.name for stage in flow.stages)
+    return f"- {flow.name}: {flow.description or 'stages'} ({stages})"
+
+
+class LlmEngine:
+    name: Literal["flow", "llm"] = "llm"
+
+    def __init__(self, compiled: CompiledBundle, settings: ModelSettings, tools: ToolRegistry) -> None:
+        self.compiled = compiled
+        self.settings = settings
+        self.tools = tools
+        self._schemas: dict[str, list[dict[str, Any]]] = {
+            name: self._tool_schemas(agent.agent) for name, agent in compiled.agents.items()
+        }
+
+    # --- prompt and tools ---------------------------------------------------------------------------------
+
+    def _tool_schemas(self, agent: Agent) -> list[dict[str, Any]]:
+        allowed = agent.tools or self.tools.names
+        schemas = []
+        for name in allowed:
+            if name in self.tools:
+                declaration = self.tools.declaration(name)
+                schemas.append(_function(name, declaration.description, declaration.input_schema))
+        others = sorted(self.compiled.agent_names - {agent.name})
+        schemas.append(
+            _function(
+                TRANSFER,
+                "Hand the conversation to another team, or to a human colleague.",
+                {
+                    "type": "object",
+                    "properties": {"agent": {"enum": [*others, HUMAN]}, "reason": {"type": "string"}},
+                    "required": ["agent"],
+                    "additionalProperties": False,
+                },
+            )
+        )
+        schemas.append(
+            _function(
+                END,
+                "End the conversation once the customer has nothing else to ask.",
+                {
+                    "type": "object",
+                    "properties": {"outcome": {"enum": ["resolved", "unresolved"]}},
+                    "required": ["outcome"],
+                    "additionalProperties": False,
+                },
+            )
+        )
+        return schemas
+
+    def _system_prompt(self, ctx: TurnContext) -> str:
+        state = ctx.state
+        agent = self.compiled.agents[state.active_agent].agent
+        lines = [
+            agent.instructions or f"You are the {agent.name} agent of {self.compiled.bundle.metadata.name}.",
+            f"You are the {agent.name!r} agent: {agent.description}".rstrip(": "),
+        ]
+        if agent.flows:
+            lines.append("Procedures you follow:")
+            lines.extend(_outline(flow) for flow in agent.flows)
+        if state.position is not None:
+            lines.append(f"Current stage: {state.position.flow}.{state.position.stage}")
+        others = [a.agent for name, a in self.compiled.agents.items() if name != agent.name]
+        if others:
+            lines.append(
+                "Other teams (use transfer_to_agent): "
+                + "; ".join(f"{a.name}: {a.description}" for a in others)
+            )
+        lines.append("Verified facts: " + (", ".join(sorted(state.facts)) or "none"))
+        if state.slots:
+            lines.append("Known details: " + json.dumps(state.slots, sort_keys=True))
+        lines.append("Only state what tool results show. Some actions need verified facts; tools say so.")
+        return "\n".join(lines)
+
+    # --- interface ----------------------------------------------------------------------------------------
+
+    def open(self, ctx: TurnContext) -> EngineRun:
+        greeting = self.compiled.agents[ctx.state.active_agent].agent.greeting
+        if greeting:
+            text = ctx.render(greeting)
+            ctx.say(text)
+            ctx.state.llm_messages.append({"role": "assistant", "content": text})
+        yield from ()
+
+    def turn(self, ctx: TurnContext, text: str) -> EngineRun:
+        state = ctx.state
+        state.llm_messages.append({"role": "user", "content": text})
+        for _ in range(MAX_MODEL_CALLS_PER_TURN):
+            completion = yield from self._ask(ctx)
+            if completion is None:
+                return
+            if completion.content:
+                ctx.say(completion.content)
+            state.llm_messages.append(self._assistant_message(completion))
+            if not completion.tool_calls:
+                if not completion.content:
+                    ctx.say(ctx.render(self.compiled.agents[state.active_agent].agent.fallback))
+                return
+            for requested in completion.tool_calls:
+                payload = yield from self._tool(ctx, requested)
+                state.llm_messages.append(
+                    {
+                        "role": "tool",
+                        "tool_call_id": requested.id,
+                        "content": json.dumps(payload, default=str),
+                    }
+                )
+            if ctx.ended:
+                return
+        ctx.error(ErrorCode.MALFORMED_MODEL_OUTPUT, f"no reply after {MAX_MODEL_CALLS_PER_TURN} model calls")
+        ctx.say(ctx.render(self.compiled.agents[state.active_agent].agent.fallback))
+
+    # --- steps --------------------------------------------------------------------------------------------
+
+    def _ask(self, ctx: TurnContext) -> Generator[Effect, Any, ChatCompletion | None]:
+        state = ctx.state
+        messages = [{"role": "system", "content": self._system_prompt(ctx)}, *state.llm_messages]
+        request = AskModel(
+            messages,
+            tools=self._schemas[state.active_agent],
+            temperature=self.settings.temperature,
+            max_tokens=self.settings.max_tokens,
+        )
+        try:
+            completion: ChatCompletion = yield request
+        except ModelUnavailable as error:
+            ctx.error(ErrorCode.MODEL_UNAVAILABLE, str(error))
+            ctx.say(UNAVAILABLE_MESSAGE)
+            ctx.end(EndReason.ERROR, "model unavailable")
+            return None
+        except ModelOutputError as error:
+            ctx.error(ErrorCode.MALFORMED_MODEL_OUTPUT, str(error))
+            ctx.say(ctx.render(self.compiled.agents[state.active_agent].agent.fallback))
+            return None
+        ctx.emit(
+            ModelUsage(
+                turn=ctx.turn,
+                model=completion.model or self.settings.model,
+                input_tokens=completion.input_tokens,
+                output_tokens=completion.output_tokens,
+                cost_usd=completion.cost_usd,
+                latency_ms=completion.latency_ms,
+                retries=completion.retries,
+            )
+        )
+        return completion
+
+    @staticmethod
+    def _assistant_message(completion: ChatCompletion) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": completion.content}
+        if completion.tool_calls:
+            message["tool_calls"] = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                }
+                for call in completion.tool_calls
+            ]
+        return message
+
+    def _tool(self, ctx: TurnContext, requested: RequestedToolCall) -> Generator[Effect, Any, dict[str, Any]]:
+        try:
+            arguments: Any = json.loads(requested.arguments or "{}")
+        except ValueError as error:
+            ctx.error(
+                ErrorCode.MALFORMED_MODEL_OUTPUT,
+                f"arguments of {requested.name} are not JSON: {error}: {requested.arguments[:200]!r}",
+            )
+            arguments = requested.arguments
+        if requested.name == TRANSFER and isinstance(arguments, dict):
+            return self._transfer(ctx, arguments)
+        if requested.name == END and isinstance(arguments, dict):
+            outcome = arguments.get("outcome")
+            ctx.end(EndReason.UNRESOLVED if outcome == "unresolved" else EndReason.RESOLVED, "model ended it")
+            return {"ok": True}
+        call: ToolCall = yield CallTool(requested.name, arguments, call_id=requested.id)
+        if call.status is ToolCallStatus.OK:
+            return {"ok": True, "result": call.result}
+        return {"ok": False, "status": call.status.value, "error": call.error_code, "message": call.error}
+
+    @staticmethod
+    def _transfer(ctx: TurnContext, arguments: dict[str, Any]) -> dict[str, Any]:
+        target = str(arguments.get("agent", ""))
+        if ctx.hand_off(target, str(arguments.get("reason", ""))):
+            return {"ok": True, "agent": target}
+        return {"ok": False, "error": "unknown_agent", "message": f"no agent named {target!r}"}
