@@ -4,7 +4,7 @@ import pytest
 
 from rehearsal.simulate.visitors.perception import Perception, builtin_facts, label_of
 
-PERCEPTION = Perception(["order_id", "email", "loyalty_number", *builtin_facts()])
+PERCEPTION = Perception(["order_id", "email", "loyalty_number", "new_address"], fallback=builtin_facts())
 
 
 @pytest.mark.parametrize(
@@ -15,7 +15,8 @@ PERCEPTION = Perception(["order_id", "email", "loyalty_number", *builtin_facts()
         ("Please provide your order number and the email address on the account.", ["order_id", "email"]),
         ("What's your loyalty number?", ["loyalty_number"]),
         ("May I have your date of birth?", ["date_of_birth"]),
-        ("What is the new shipping address?", ["address"]),
+        ("What is the new shipping address, with street, city and ZIP code?", ["new_address"]),
+        ("What's the zip code?", ["zip_code"]),
         ("I've sent a confirmation to your email.", []),
         ("Your order A1001 has shipped.", []),
     ],
@@ -30,6 +31,7 @@ def test_requests_for_facts_are_recognised(agent: str, requested: list[str]) -> 
     [
         ("Shall I go ahead and refund order A1001?", "yes_no"),
         ("Would you like me to cancel it?", "yes_no"),
+        ("Just to confirm: cancel order A1002 (Mouse, 49.0 USD)?", "yes_no"),
         ("Hello! How can I help you today?", "open_question"),
         ("Is there anything else I can help with?", "anything_else"),
         ("Unfortunately I can't refund that order.", "denial"),

@@ -34,8 +34,8 @@ class AgendaVisitor:
         self._style = Style(self._persona, self._rng, random_phrasing=random_phrasing)
         self.known_facts = {name: _as_text(value) for name, value in scenario.world.knows.items()}
         self._withhold = scenario.policies.withhold_until_asked
-        facts = [*self.known_facts, *scenario.world.does_not_know, *builtin_facts()]
-        self._perception = Perception(facts, scenario.world.cues)
+        facts = [*self.known_facts, *scenario.world.does_not_know, *scenario.world.cues]
+        self._perception = Perception(facts, scenario.world.cues, fallback=builtin_facts())
         extra_goals = [g for g in (self._policies.second_issue, self._change_goal()) if g is not None]
         self.goal_intents = frozenset([scenario.goal.intent, *(goal.intent for goal in extra_goals)])
         self._goal = GoalWatch(scenario.goal)

@@ -49,7 +49,7 @@ _ALIASES = {
 }
 _COMPILED_CUES = {name: re.compile(pattern, _I) for name, pattern in _BUILTIN_CUES.items()}
 
-_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
+_SENTENCE = re.compile(r"(?:[^.?!\n]|\.(?=\d))+[.?!]*")  # "49.99" does not end a sentence
 _ASKING = re.compile(
     r"\?\s*$|\b(?:please|kindly)\s+(?:provide|give|share|tell|confirm|enter|send|type)\b|"
     r"\b(?:could|can|would) you (?:please )?(?:provide|give|share|tell|confirm|send)\b|"
@@ -58,7 +58,7 @@ _ASKING = re.compile(
 )
 _YES_NO = re.compile(
     r"^\s*(?:shall|should|would|do|did|can|could|may|is|are|will|want)\b|\bwould you like\b|\bdo you want\b|"
-    r"\bis (?:that|this) (?:right|correct|ok(?:ay)?)\b|\bgo ahead\b",
+    r"\bis (?:that|this) (?:right|correct|ok(?:ay)?)\b|\bgo ahead\b|\bconfirm\b",
     _I,
 )
 _OPEN = re.compile(
@@ -118,9 +118,18 @@ class Heard:
 class Perception:
     """Recognises requests for the facts a visitor may be asked about (known and unknown ones)."""
 
-    def __init__(self, facts: Iterable[str], cues: Mapping[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        facts: Iterable[str],
+        cues: Mapping[str, list[str]] | None = None,
+        *,
+        fallback: Iterable[str] = (),
+    ) -> None:
+        """Facts the scenario names come first; ``fallback`` facts count only in a sentence naming none."""
         extra = cues or {}
-        self._cues = {fact: cue_for(fact, extra.get(fact, ())) for fact in dict.fromkeys(facts)}
+        named = list(dict.fromkeys(facts))
+        self._cues = {fact: cue_for(fact, extra.get(fact, ())) for fact in named}
+        self._fallback = {fact: cue_for(fact) for fact in fallback if fact not in self._cues}
 
     def hear(self, text: str) -> Heard:
         heard = Heard(text=text)
@@ -129,12 +138,8 @@ class Perception:
             sentence = match.group(0)
             if not _ASKING.search(sentence):
                 continue
-            found = False
-            for fact, patterns in self._cues.items():
-                hit = next((m for p in patterns if (m := p.search(sentence))), None)
-                if hit is not None and fact not in (name for _, name in requested):
-                    requested.append((match.start() + hit.start(), fact))
-                    found = True
+            found = self._find(self._cues, sentence, match.start(), requested)
+            found = found or self._find(self._fallback, sentence, match.start(), requested)
             if found or _FALLBACK.search(sentence):
                 continue  # "could you rephrase?" is not a yes/no question
             if _ANYTHING_ELSE.search(sentence):
@@ -149,6 +154,18 @@ class Perception:
         heard.fallback = _FALLBACK.search(text) is not None
         heard.handoff = _HANDOFF.search(text) is not None
         return heard
+
+    @staticmethod
+    def _find(
+        cues: dict[str, list[re.Pattern[str]]], sentence: str, offset: int, requested: list[tuple[int, str]]
+    ) -> bool:
+        found = False
+        for fact, patterns in cues.items():
+            hit = next((m for p in patterns if (m := p.search(sentence))), None)
+            if hit is not None and all(fact != name for _, name in requested):
+                requested.append((offset + hit.start(), fact))
+                found = True
+        return found
 
 
 def label_of(fact: str) -> str:
