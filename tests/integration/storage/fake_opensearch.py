@@ -260,7 +260,7 @@ class FakeOpenSearch:
 class _FakeConnection(Connection):
     fake: FakeOpenSearch
 
-    def perform_request(  # noqa: PLR0917 - opensearch-py's signature
+    def perform_request(
         self,
         method: str,
         url: str,
