@@ -42,6 +42,10 @@ def test_the_flow_asks_calls_with_the_slot_and_branches_on_the_result() -> None:
     ask = stages["ask_order"].steps[0]
     call, branch = stages["call_orders_check"].steps
     assert isinstance(ask, AskStep) and ask.slot == "order"
+    assert _draft().bundle.agents[0].slots[1].model_dump(include={"name", "type"}) == {
+        "name": "order",
+        "type": "id",
+    }
     assert isinstance(call, CallStep) and call.args == {
         "RequestType": "Check",
         "order_id": "{{ slots.order }}",

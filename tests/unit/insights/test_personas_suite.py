@@ -31,11 +31,12 @@ def test_written_suite_validates_against_the_suite_format(tmp_path: Path) -> Non
 def test_scenario_reads_goal_facts_world_and_expectations_from_the_conversation() -> None:
     # Given a refunded conversation
     scenario = next(s for s in _suite(per_group=20).scenarios if s.id == "s-c0")
-    # Then the request is the goal, the answer a known fact, the results the world, the calls the expectation
+    # Then the request is the goal, the answers known facts (named as the visitor hears them and read as the
+    # draft's slots read them), the results the world, and the calls the expectation
     assert scenario.goal.intent == "refund"
     assert scenario.goal.utterances == ["I want a refund for my order"]
     assert scenario.goal.done_when == [r"Your\ refund\ has\ been\ issued\."]
-    assert scenario.world.knows == {"order": "It is A1000", "refund": "yes please"}
+    assert scenario.world.knows == {"order_id": "A1000", "refund": "yes"}
     assert scenario.world.patch["replay"]["orders:check"] == [{"result": {"status": "eligible", "total": 10}}]
     assert [c.requirement_id for c in scenario.expect.tool_calls] == [
         "calls:orders.check",
@@ -58,8 +59,8 @@ def test_observed_behaviours_become_policies_and_tone() -> None:
 def test_unremembered_facts_are_unknown_to_the_visitor() -> None:
     corpus = [conversation(i, Script(remembers=False)) for i in range(3)]
     scenario = _suite(corpus).scenarios[0]
-    assert scenario.world.does_not_know == ["order"]
-    assert "order" not in scenario.world.knows
+    assert scenario.world.does_not_know == ["order_id"]
+    assert "order_id" not in scenario.world.knows
 
 
 def test_personal_data_never_reaches_the_suite(tmp_path: Path) -> None:
@@ -67,10 +68,10 @@ def test_personal_data_never_reaches_the_suite(tmp_path: Path) -> None:
     corpus = [conversation(i, Script(request=PLANTED)) for i in range(4)]
     # When the suite is written
     text = write_suite(_suite(corpus), tmp_path).read_text()
-    # Then none of it is in the file, and typed placeholders stand in its place
+    # Then none of it is in the file: synthetic values of the same types stand in its place
     for secret in ("John", "Smith", "john.smith@example.com", "4111"):
         assert secret not in text
-    assert "[EMAIL_1]" in text
+    assert "visitor1@example.com" in text
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,9 @@ from rehearsal.bundles.schema import (
 )
 from rehearsal.insights.conversation import Conversation, Speaker
 from rehearsal.insights.deid import deidentify_conversation
+from rehearsal.insights.flows.answers import is_question, slot_for_step
 from rehearsal.insights.flows.discover import grouping
-from rehearsal.insights.flows.models import END, START, FlowDiscovery, GroupFlows, StepKind, ToolSpec
+from rehearsal.insights.flows.models import END, START, AskSlot, FlowDiscovery, GroupFlows, StepKind, ToolSpec
 from rehearsal.insights.flows.tools import CALL_PREFIX, slug
 
 TOOLS_MODULE = "draft_tools"
@@ -57,7 +58,6 @@ _HUMAN_PHRASES = ("human", "real person", "representative", "supervisor", "manag
 _GREETINGS = frozenset(
     {"hi", "hello", "hey", "yo", "there", "good", "morning", "afternoon", "evening", "howdy", "greetings"}
 )
-_ASK_WORDS = frozenset({"ask", "request", "get", "confirm"})
 
 
 class DraftError(ValueError):
@@ -73,18 +73,8 @@ class Draft:
     """Base world: each tool's most common recorded response."""
 
 
-def slot_for_step(step: str) -> str:
-    """The slot an ask step fills: its id without the asking verb (`bank_ask_pin` → `bank_pin`)."""
-    words = [w for w in slug(step, 60).split("_") if w not in _ASK_WORDS]
-    return "_".join(words)[:64] or "answer"
-
-
 def stage_name(step: str) -> str:
     return slug(step.replace(CALL_PREFIX, "call_"), 64)
-
-
-def is_question(text: str) -> bool:
-    return text.rstrip().endswith("?")
 
 
 def replay(tool: str, arguments: Mapping[str, Any], ctx: Any, mode_argument: str | None = None) -> Any:
@@ -124,7 +114,9 @@ def draft_bundle(
         members.setdefault(group_of(conversation), []).append(conversation)
     catalog = {tool.name: tool for tool in discovery.tools}
     used = sorted({t.name for g in chosen for t in g.tools} & set(catalog))
-    intents, flows, slots = [], [], {}
+    intents: list[Intent] = []
+    flows: list[Flow] = []
+    slots: dict[str, SlotDef] = {}
     for group in chosen:
         examples = _phrasings(members.get(group.group, []), max_examples)
         if not examples:
@@ -146,7 +138,7 @@ def draft_bundle(
         instructions=_instructions(chosen, used),
         intents=intents,
         flows=flows,
-        slots=[SlotDef(name=slot, description=description) for slot, description in sorted(slots.items())],
+        slots=[slots[name] for name in sorted(slots)],
         tools=used,
     )
     bundle = AgentBundle(
@@ -192,12 +184,13 @@ def _phrasings(conversations: Sequence[Conversation], limit: int) -> list[str]:
     return [text for text in ranked if len(text) <= 300][:limit]
 
 
-def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dict[str, str]]:
+def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dict[str, SlotDef]]:
     graph = group.graph
     path = list(group.main_path)
     labels = {node.id: node.label for node in graph.nodes}
     kinds = {node.id: node.kind for node in graph.nodes}
-    slots: dict[str, str] = {}
+    slots: dict[str, SlotDef] = {}
+    asks = {ask.step: ask for ask in group.asks}
     decisions = {p.step: p for p in group.decision_points if p.driver == "tool_result"}
     extra = [
         b.to for p in decisions.values() for b in p.branches if b.to not in path and b.to not in (START, END)
@@ -213,9 +206,9 @@ def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dic
             if branch is not None:
                 steps.append(branch)
         elif is_question(labels.get(step, "")):
-            slot = slot_for_step(step)
-            slots[slot] = labels[step]
-            steps.append(AskStep(slot=slot, prompt=labels[step]))
+            slot = _slot(step, labels[step], asks.get(step))
+            slots[slot.name] = slot
+            steps.append(AskStep(slot=slot.name, prompt=labels[step]))
         else:
             steps.append(RespondStep(text=labels.get(step) or step))
         if index >= len(path) - 1:
@@ -233,7 +226,14 @@ def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dic
     return Flow(name=slug(group.group, 64), description=f"Main path of {group.group}", stages=stages), slots
 
 
-def _call(step: str, catalog: Mapping[str, ToolSpec], slots: Mapping[str, str]) -> CallStep:
+def _slot(step: str, question: str, ask: AskSlot | None) -> SlotDef:
+    """A slot typed as real customers answered the question (free text when nobody answered it)."""
+    if ask is None:
+        return SlotDef(name=slot_for_step(step), description=question)
+    return SlotDef(name=ask.slot, type=ask.type, pattern=ask.pattern, description=question)
+
+
+def _call(step: str, catalog: Mapping[str, ToolSpec], slots: Mapping[str, SlotDef]) -> CallStep:
     tool_name, _, mode = step.removeprefix(CALL_PREFIX).partition(":")
     spec = catalog.get(tool_name)
     properties: dict[str, Any] = (spec.input_schema.get("properties", {}) if spec else {}) or {}
@@ -269,7 +269,7 @@ def _words(text: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if len(w) > 1}
 
 
-def _matching_slot(argument: str, slots: Mapping[str, str]) -> str | None:
+def _matching_slot(argument: str, slots: Iterable[str]) -> str | None:
     """The slot sharing most words with the argument name (`AccountNumber` ↔ `bank_account_number`)."""
     wanted = _words(argument)
     scored = [(len(wanted & _words(slot)) / len(wanted), slot) for slot in slots] if wanted else []

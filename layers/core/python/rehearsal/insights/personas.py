@@ -21,10 +21,11 @@ import yaml
 from rehearsal.bundles.schema import EndReason
 from rehearsal.insights.conversation import Conversation, Outcome, Speaker
 from rehearsal.insights.deid import deidentify_conversation
-from rehearsal.insights.draft import WORLD_KEY, is_question, request_text, slot_for_step
+from rehearsal.insights.draft import WORLD_KEY, request_text
+from rehearsal.insights.flows.answers import extract_value, is_question, slot_for_step, synthesize
 from rehearsal.insights.flows.discover import grouping
 from rehearsal.insights.flows.labelling import label_conversations
-from rehearsal.insights.flows.models import FlowDiscovery, LabelledConversation, StepKind
+from rehearsal.insights.flows.models import AskSlot, FlowDiscovery, LabelledConversation, StepKind
 from rehearsal.insights.flows.tools import CALL_PREFIX, CallProfile, slug
 from rehearsal.simulate.specs import (
     BehaviourPolicies,
@@ -86,6 +87,7 @@ def build_suite(
     by_id = {c.id: c for c in clean}
     vocabulary = Counter(w.lower() for c in clean for t in c.turns for w in _WORD.findall(t.text))
     rng = random.Random(seed)
+    asks = {g.group: {a.step: a for a in g.asks} for g in discovery.groups}
     personas: list[Persona] = []
     scenarios: list[Scenario] = []
     longest = 0
@@ -110,6 +112,8 @@ def build_suite(
                     intent=slug(group, 64),
                     profile=labelled.profile,
                     labels=labelled.labels,
+                    asks=asks.get(group, {}),
+                    rng=random.Random(f"{seed}:{source.id}"),
                 )
             )
     if not scenarios:
@@ -179,7 +183,10 @@ def _scenario(
     intent: str,
     profile: CallProfile,
     labels: Mapping[str, str],
+    asks: Mapping[str, AskSlot],
+    rng: random.Random,
 ) -> Scenario:
+    synthetic: dict[str, str] = {}
     knows: dict[str, str] = {}
     unknown: list[str] = []
     cues: dict[str, list[str]] = {}
@@ -187,13 +194,15 @@ def _scenario(
     for event, following in pairwise(events):
         if event.kind is not StepKind.SAY or not is_question(event.text) or not following.customer_before:
             continue
-        fact = slot_for_step(event.step)
+        ask = asks.get(event.step)
+        fact = ask.fact if ask else slot_for_step(event.step)
         cues[fact] = [re.escape(" ".join(labels.get(event.step, event.text).split()[:4]))]
-        if _UNKNOWN.search(following.customer_before):
+        answer = synthesize(following.customer_before, synthetic, rng)
+        if _UNKNOWN.search(answer):
             unknown.append(fact)
             knows.pop(fact, None)
         elif fact not in unknown:
-            knows[fact] = following.customer_before[:120]
+            knows[fact] = extract_value(answer, ask.type, ask.pattern) if ask else answer[:120]
     texts = _customer_text(source)
     asked_human = next((i for i, t in enumerate(texts) if _HUMAN.search(t)), None)
     return Scenario(
@@ -201,7 +210,11 @@ def _scenario(
         description=f"{intent}: as in conversation {source.id}",
         tags=[intent, source.outcome.value],
         persona=persona,
-        goal=Goal(intent=intent, utterances=[request_text(source)], done_when=_done_when(events, labels)),
+        goal=Goal(
+            intent=intent,
+            utterances=[synthesize(request_text(source), synthetic, rng)],
+            done_when=_done_when(events, labels),
+        ),
         world=WorldSpec(patch=_replayed(source, profile), knows=knows, does_not_know=unknown, cues=cues),
         policies=BehaviourPolicies(
             push_back_once=any(_PUSH_BACK.search(t) for t in texts),

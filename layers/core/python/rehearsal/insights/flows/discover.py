@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rehearsal.insights.conversation import Conversation
+from rehearsal.insights.flows.answers import ask_slots
 from rehearsal.insights.flows.clustering import StepClusterer
 from rehearsal.insights.flows.decisions import decision_points, derail_points
 from rehearsal.insights.flows.graph import GraphLimits, build_graph
@@ -107,6 +108,7 @@ def _group_flows(
         decision_points=decision_points(graph, members),
         derail_points=derail_points(graph, members),
         tools=tools,
+        asks=ask_slots(members, corpus.labels),
     )
 
 

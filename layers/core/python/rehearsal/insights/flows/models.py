@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rehearsal.bundles.schema import SlotType
 from rehearsal.insights.conversation import Outcome
 
 START = "__start__"
@@ -160,6 +161,20 @@ class SkillSuggestion(_Model):
     rationale: str
 
 
+class AskSlot(_Model):
+    """An agent question, the slot its answer fills, and the fact a simulated visitor knows for it."""
+
+    step: str
+    slot: str
+    type: SlotType = Field(description="A bundle slot type read from the answers (`text` when none fits).")
+    pattern: str | None = None
+    fact: str = Field(
+        description="The visitor's fact name: a built-in one the question names, else the slot."
+    )
+    answers: int = Field(ge=0)
+    examples: list[str] = Field(default_factory=list, description="Frequent answers (de-identified).")
+
+
 class GroupFlows(_Model):
     """Everything flow discovery found for one group (a topic or a metadata value)."""
 
@@ -171,6 +186,7 @@ class GroupFlows(_Model):
     decision_points: list[DecisionPoint] = Field(default_factory=list)
     derail_points: list[DerailPoint] = Field(default_factory=list)
     tools: list[ToolSpec] = Field(default_factory=list)
+    asks: list[AskSlot] = Field(default_factory=list)
 
 
 class FlowDiscovery(_Model):
