@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+_WORD = re.compile(r"[a-z']+")
+_GREETING = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "good",
+        "morning",
+        "afternoon",
+        "evening",
+        "there",
+        "yes",
+        "yeah",
+        "yep",
+        "ok",
+        "okay",
+        "thanks",
+        "thank",
+        "you",
+        "please",
+        "um",
+        "uh",
+        "so",
+        "well",
+        "i'm",
+        "im",
+    ]
+)
+_CONTENT_WORDS = 4
+_MAX_MESSAGES = 3
 
 
 class Speaker(StrEnum):
@@ -75,6 +108,24 @@ class Conversation(BaseModel):
             if turn.speaker is Speaker.CUSTOMER and turn.text.strip():
                 return turn.text
         return ""
+
+    @property
+    def contact_reason(self) -> str:
+        """The customer's opening request with greetings skipped: their first messages joined until they
+        carry a few content words ("Hi" then "I lost my card" gives "I lost my card")."""
+        parts: list[str] = []
+        content = 0
+        for turn in self.turns:
+            if turn.speaker is not Speaker.CUSTOMER or not turn.text.strip():
+                continue
+            words = [w for w in _WORD.findall(turn.text.lower()) if w not in _GREETING]
+            if not words and not parts:
+                continue  # a greeting on its own says nothing about why they came
+            parts.append(turn.text.strip())
+            content += len(words)
+            if content >= _CONTENT_WORDS or len(parts) == _MAX_MESSAGES:
+                break
+        return " ".join(parts) or self.opening_request
 
     @property
     def handle_time_seconds(self) -> float | None:

@@ -23,7 +23,7 @@ from rehearsal.insights.embeddings.port import Vectors, normalise
 Labels = npt.NDArray[np.int64]
 
 # Tuned on BANKING77 *train* (never on the test split) for each embedding family; see benchmarks/.
-DEFAULT_COHESION = {"minilm": 0.36, "lexical": 0.35, "openai": 0.36}
+DEFAULT_COHESION = {"minilm": 0.36, "lexical": 0.7, "openai": 0.36}
 
 
 class TopicsError(Exception):
