@@ -61,10 +61,10 @@ def test_the_minimal_english_stemmer_folds_plurals_only(word: str, stem: str) ->
 def test_the_opensearch_analyzer_chains_the_same_steps() -> None:
     # Given
     analysis = OPENSEARCH_ANALYSIS
-    analyzer = analysis["analyzer"][ANALYZER_NAME]  # type: ignore[index]
+    analyzer = analysis["analyzer"][ANALYZER_NAME]
 
     # When
-    filters = [analysis["filter"].get(name, {"type": name}) for name in analyzer["filter"]]  # type: ignore[index]
+    filters = [analysis["filter"].get(name, {"type": name}) for name in analyzer["filter"]]
 
     # Then
     assert analyzer["tokenizer"] == "standard"

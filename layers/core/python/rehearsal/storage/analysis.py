@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 ANALYZER_NAME = "rehearsal_text"
 
-OPENSEARCH_ANALYSIS: dict[str, object] = {
+OPENSEARCH_ANALYSIS: dict[str, Any] = {
     "filter": {
         "rehearsal_possessive": {"type": "stemmer", "language": "possessive_english"},
         "rehearsal_stop": {"type": "stop", "stopwords": "_english_"},
