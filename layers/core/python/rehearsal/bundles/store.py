@@ -171,6 +171,7 @@ class BundleStore:
         if selector == LIVE:
             version = self.live(name)
             if version is None:
+                self.list(name)  # an unknown name is reported as such
                 raise BundleNotFound(f"{name!r} has no live version: promote one first")
             return version
         labels = self._labels(name)

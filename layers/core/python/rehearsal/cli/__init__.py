@@ -6,7 +6,7 @@ problem on its own ``file:line: path: message`` line) and exits with status 2, n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from rich.console import Console
 
@@ -17,7 +17,7 @@ err_console = Console(stderr=True, highlight=False)
 class UserError(Exception):
     """A mistake in the user's input or request, with the places it was found."""
 
-    def __init__(self, message: str, details: Sequence[str] = ()) -> None:
+    def __init__(self, message: str, details: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.details = list(details)

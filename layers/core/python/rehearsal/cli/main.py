@@ -48,6 +48,9 @@ def main(
 
 
 # Sub-apps and commands, one line each.
+from rehearsal.cli.bundle import app as bundle_app  # noqa: E402
+
+app.add_typer(bundle_app)
 
 from rehearsal.cli.insights import app as insights_app  # noqa: E402
 
