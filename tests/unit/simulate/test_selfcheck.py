@@ -3,7 +3,7 @@ from __future__ import annotations
 from rehearsal.simulate.records import VisitorTurnLog
 from rehearsal.simulate.selfcheck import check_visitor
 
-KNOWN = {"order_id": "A1001", "email": "jane@example.com"}
+KNOWN = {"order_id": {"A1001"}, "email": {"jane@example.com"}}
 GOALS = frozenset({"refund"})
 
 
@@ -13,7 +13,9 @@ def kinds(*entries: VisitorTurnLog) -> list[str]:
 
 def test_truthful_turns_raise_nothing() -> None:
     text = "Refund A1001, email jane@example.com"
-    entry = VisitorTurnLog(turn=0, text=text, disclosed=KNOWN, goal="refund")
+    entry = VisitorTurnLog(
+        turn=0, text=text, disclosed={"order_id": "A1001", "email": "jane@example.com"}, goal="refund"
+    )
     assert kinds(entry) == []
 
 

@@ -215,8 +215,8 @@ class _Conversation:
             sum(event.cost_usd for event in state.events if isinstance(event, ModelUsage)) if state else 0.0
         )
         issues = list(self.issues)
-        if self.visitor is not None:
-            issues += check_visitor(self.log, self.visitor.known_facts, self.visitor.goal_intents)
+        scenario = self.item.scenario
+        issues += check_visitor(self.log, scenario.fact_values(), {goal.intent for goal in scenario.goals()})
         world_after = copy.deepcopy(self.session.world) if self.session is not None else self.sandbox.after()
         return SimulationRecord(
             item_id=self.item.item_id,

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from rehearsal.simulate.records import SimulatorIssue, VisitorTurnLog
 
@@ -20,9 +20,11 @@ _FACT_LIKE = re.compile(
 
 
 def check_visitor(
-    log: Iterable[VisitorTurnLog], known_facts: Mapping[str, str], goal_intents: frozenset[str]
+    log: Iterable[VisitorTurnLog], known_facts: Mapping[str, Collection[str]], goal_intents: Collection[str]
 ) -> list[SimulatorIssue]:
-    known_text = " ".join(known_facts.values()).casefold()
+    """``known_facts``: fact → the values the visitor may state (see ``Scenario.fact_values``)."""
+    allowed = {name: {value.strip().casefold() for value in values} for name, values in known_facts.items()}
+    known_text = " ".join(value for values in allowed.values() for value in values)
     issues: list[SimulatorIssue] = []
     for entry in log:
         for fact, value in entry.disclosed.items():
@@ -30,8 +32,8 @@ def check_visitor(
                 issues.append(
                     SimulatorIssue(kind="invented_fact", turn=entry.turn, detail=f"stated {fact}={value!r}")
                 )
-            elif value.strip().casefold() != known_facts[fact].strip().casefold():
-                detail = f"stated {fact}={value!r}, knows {known_facts[fact]!r}"
+            elif value.strip().casefold() not in allowed[fact]:
+                detail = f"stated {fact}={value!r}, knows {sorted(known_facts[fact])}"
                 issues.append(SimulatorIssue(kind="contradicted_fact", turn=entry.turn, detail=detail))
         for match in _FACT_LIKE.finditer(entry.text):
             token = match.group(0)

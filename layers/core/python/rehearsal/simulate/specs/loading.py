@@ -234,13 +234,13 @@ def _check_scenario(
         collector.problems.append(
             origin.problem(f"unknown persona {scenario.persona!r} (known: {known})", "persona")
         )
-    known_facts = set(scenario.world.knows)
     goals: list[tuple[Goal, tuple[PathPart, ...]]] = [(scenario.goal, ("goal",))]
     if scenario.policies.second_issue:
         goals.append((scenario.policies.second_issue, ("policies", "second_issue")))
     if scenario.policies.change_mind:
         goals.append((scenario.policies.change_mind.goal, ("policies", "change_mind", "goal")))
     for goal, where in goals:
+        known_facts = set(scenario.world.knows) | set(goal.facts)
         for position, fact in enumerate(goal.provides):
             if fact not in known_facts:
                 message = f"the visitor cannot provide {fact!r}: not in world.knows"

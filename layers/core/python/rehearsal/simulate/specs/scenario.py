@@ -30,6 +30,9 @@ class Goal(Spec):
     utterances: list[str] = Field(
         min_length=1, description="Ways to state the request; `{fact}` placeholders take known facts."
     )
+    facts: dict[FactName, Scalar] = Field(
+        default_factory=dict, description="Facts of this goal only (e.g. its order), over `world.knows`."
+    )
     provides: list[FactName] = Field(
         default_factory=list, description="Facts volunteered with the request (unless withholding)."
     )
@@ -120,6 +123,27 @@ class Scenario(Spec):
     variations: Annotated[int | None, Field(ge=1, le=10_000)] = Field(None, description="Overrides.")
     expect: Expectations = Field(default_factory=Expectations)
 
+    def goals(self) -> list[Goal]:
+        """Every goal the visitor may legitimately pursue: its goal, a change of mind, a second issue."""
+        change = self.policies.change_mind
+        extra = [self.policies.second_issue, change.goal if change else None]
+        return [self.goal, *(goal for goal in extra if goal is not None)]
+
+    def fact_values(self) -> dict[str, set[str]]:
+        """Fact → every value the visitor may state for it (goals may each bring their own order, say)."""
+        values: dict[str, set[str]] = {}
+        for facts in (self.world.knows, *(goal.facts for goal in self.goals())):
+            for name, value in facts.items():
+                values.setdefault(name, set()).add(fact_text(value))
+        return values
+
     @property
     def persona_id(self) -> str:
         return self.persona if isinstance(self.persona, str) else self.persona.id
+
+
+def fact_text(value: Scalar) -> str:
+    """How a fact is said: booleans as yes/no, everything else as written."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

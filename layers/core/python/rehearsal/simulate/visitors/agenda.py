@@ -14,7 +14,7 @@ from collections import Counter
 
 from rehearsal.simulate.records import ActType, DialogueAct, VisitorTermination
 from rehearsal.simulate.specs.persona import Persona, Tone
-from rehearsal.simulate.specs.scenario import Goal, Scenario, ScheduledUtterance
+from rehearsal.simulate.specs.scenario import Goal, Scenario, ScheduledUtterance, fact_text
 from rehearsal.simulate.visitors.base import VisitorTurn
 from rehearsal.simulate.visitors.perception import GoalWatch, Heard, Perception, builtin_facts
 from rehearsal.simulate.visitors.style import Style
@@ -32,12 +32,11 @@ class AgendaVisitor:
         self._policies = scenario.policies
         self._rng = random.Random(seed)
         self._style = Style(self._persona, self._rng, random_phrasing=random_phrasing)
-        self.known_facts = {name: _as_text(value) for name, value in scenario.world.knows.items()}
+        self._world_facts = {name: fact_text(value) for name, value in scenario.world.knows.items()}
+        self.known_facts = self._facts_for(scenario.goal)  # what it knows now: the world's and its goal's
         self._withhold = scenario.policies.withhold_until_asked
-        facts = [*self.known_facts, *scenario.world.does_not_know, *scenario.world.cues]
+        facts = [*scenario.fact_values(), *scenario.world.does_not_know, *scenario.world.cues]
         self._perception = Perception(facts, scenario.world.cues, fallback=builtin_facts())
-        extra_goals = [g for g in (self._policies.second_issue, self._change_goal()) if g is not None]
-        self.goal_intents = frozenset([scenario.goal.intent, *(goal.intent for goal in extra_goals)])
         self._goal = GoalWatch(scenario.goal)
         self._second: Goal | None = self._policies.second_issue
         self._agenda: list[DialogueAct] = []
@@ -191,6 +190,7 @@ class AgendaVisitor:
 
     def _switch(self, goal: Goal) -> None:
         self._goal = GoalWatch(goal)
+        self.known_facts = self._facts_for(goal)
         self._unproductive = 0
         self._pushed_back = False
         self._asked.clear()
@@ -275,15 +275,9 @@ class AgendaVisitor:
         facts = {name: self.known_facts[name] for name in _placeholders(template) if name in self.known_facts}
         return self._style.fill(template, facts), facts
 
-    def _change_goal(self) -> Goal | None:
-        return self._policies.change_mind.goal if self._policies.change_mind else None
+    def _facts_for(self, goal: Goal) -> dict[str, str]:
+        return self._world_facts | {name: fact_text(value) for name, value in goal.facts.items()}
 
 
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

@@ -30,10 +30,6 @@ class VisitorTurn:
 class Visitor(Protocol):
     """A simulated visitor. ``opening`` speaks first (inbound); ``reply`` answers the agent's last turn."""
 
-    known_facts: dict[str, str]
-    goal_intents: frozenset[str]
-    """Every goal the visitor may legitimately pursue (its goal, a change of mind, a second issue)."""
-
     def opening(self) -> VisitorTurn: ...
 
     def reply(self, agent_messages: list[str], *, agent_ended: bool) -> VisitorTurn: ...

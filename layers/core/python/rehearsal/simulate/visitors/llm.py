@@ -34,12 +34,9 @@ class LLMVisitor:
             raise TypeError("the scenario's persona must be resolved (see simulate.items.expand)")
         self._model = model
         self.seed = seed
-        self.known_facts = {name: str(value) for name, value in scenario.world.knows.items()}
-        goals = [scenario.goal, scenario.policies.second_issue]
-        if scenario.policies.change_mind:
-            goals.append(scenario.policies.change_mind.goal)
-        self.goal_intents = frozenset(goal.intent for goal in goals if goal is not None)
-        self._watches = [GoalWatch(goal) for goal in goals if goal is not None]
+        goals = scenario.goals()
+        self._facts = scenario.fact_values()
+        self._watches = [GoalWatch(goal) for goal in goals]
         self._perception = Perception([])
         self._goal = scenario.goal.intent
         self._messages: list[dict[str, str]] = [{"role": "system", "content": persona_prompt(scenario)}]
@@ -116,10 +113,12 @@ class LLMVisitor:
             issues.append(SimulatorIssue(kind="protocol", detail="an empty message without a stop token"))
             termination = VisitorTermination.GAVE_UP
         self._asked_human |= bool(_ASKED_HUMAN.search(text)) and termination is None
+        lowered = text.casefold()
         disclosed = {
             name: value
-            for name, value in self.known_facts.items()
-            if value and value.casefold() in text.casefold()
+            for name, values in self._facts.items()
+            for value in values
+            if value.casefold() in lowered
         }
         return VisitorTurn(
             text=text or None,
@@ -136,9 +135,9 @@ def persona_prompt(scenario: Scenario) -> str:
     persona = scenario.persona
     assert isinstance(persona, Persona)
     goal = scenario.goal
-    knows = (
-        "\n".join(f"- {label_of(name)}: {value}" for name, value in scenario.world.knows.items())
-        or "- nothing"
+    knows = "\n".join(
+        f"- {label_of(name)}: {' or '.join(sorted(values))}"
+        for name, values in scenario.fact_values().items()
     )
     unknown = ", ".join(label_of(name) for name in scenario.world.does_not_know) or "none"
     lines = [
@@ -147,7 +146,7 @@ def persona_prompt(scenario: Scenario) -> str:
         f"Your tone: {persona.tone.value}." + (f" {persona.description}" if persona.description else ""),
         f"What you want: {goal.description or goal.utterances[0]}",
         f"For example you might say: {goal.utterances[0]!r}",
-        f"Facts you know (use them exactly, only when relevant):\n{knows}",
+        f"Facts you know (use them exactly, only when relevant):\n{knows or '- nothing'}",
         f"Facts you do NOT know (say you don't know if asked; never make them up): {unknown}.",
         "Never invent order numbers, emails, names, amounts or any other fact not listed above.",
         *_policy_lines(scenario.policies, persona),

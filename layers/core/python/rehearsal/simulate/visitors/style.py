@@ -65,6 +65,7 @@ MOOD_WORDS: dict[Tone, list[str]] = {
 }
 _OPENING_ONLY = {Tone.POLITE}
 _WORD = re.compile(r"\{[^}]*\}|[A-Za-z]{4,}")  # placeholders match first and are kept as they are
+_GREETING = re.compile(r"(?:hi|hello|hey)\b", re.IGNORECASE)
 _FILLER_CHANCE = 0.2
 _MOOD_CHANCE = 0.5
 
@@ -135,7 +136,10 @@ class Style:
 
     def join(self, parts: Sequence[str]) -> str:
         words: list[str] = []
-        for part in filter(None, parts):
+        parts = [part for part in parts if part]
+        if len(parts) > 1 and _GREETING.match(parts[0]) and any(_GREETING.match(p) for p in parts[1:]):
+            parts = parts[1:]  # "Hi, hi, where is…": the request greets already
+        for part in parts:
             after_filler = words and words[-1].endswith(",") and not re.match(r"I\b", part)
             words.append(part[:1].lower() + part[1:] if after_filler else part)  # "Honestly, it's…"
         return " ".join(words).strip()
