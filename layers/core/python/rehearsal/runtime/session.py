@@ -62,18 +62,22 @@ class Session:
 
     # --- turn frame ---------------------------------------------------------------------------------------
 
-    def _begin(self, text: str | None) -> tuple[TurnContext, EngineRun | None]:
+    def _begin(self, text: str | None) -> TurnContext:
         runtime, state = self.runtime, self.state
         if text is not None and state.ended is None:
             state.add_turn("customer", text)
-        ctx = TurnContext(state, agents=runtime.compiled.agent_names, today=runtime.today())
-        if state.ended is not None:
-            return ctx, None
+        return TurnContext(state, agents=runtime.compiled.agent_names, today=runtime.today())
+
+    def _engine_run(self, ctx: TurnContext, text: str | None) -> EngineRun | None:
+        """The engine's work for this turn; None when the conversation is over or a guardrail answered."""
+        runtime = self.runtime
+        if ctx.ended:
+            return None
         if text is None:
-            return ctx, runtime.engine.open(ctx)
+            return runtime.engine.open(ctx)
         if runtime.compiled.guardrails.screen_customer(ctx, text):
-            return ctx, None
-        return ctx, runtime.engine.turn(ctx, text)
+            return None
+        return runtime.engine.turn(ctx, text)
 
     def _finish(self, ctx: TurnContext, started: float, *, was_over: bool) -> AgentReply:
         state = self.state
@@ -104,23 +108,23 @@ class Session:
         """Feed the engine's effects to their handlers; ``blocking`` handlers never suspend (see ``sync``)."""
         started = time.perf_counter()
         was_over = self.state.ended is not None
-        ctx, run = self._begin(text)
-        if run is not None:
-            try:
-                outcome: Any = None
-                failure: Exception | None = None
-                while True:
-                    try:
-                        effect = run.throw(failure) if failure is not None else run.send(outcome)
-                    except StopIteration:
-                        break
-                    outcome, failure = None, None
-                    try:
-                        outcome = await self._handle(ctx, effect, blocking=blocking)
-                    except Exception as error:
-                        failure = error
-            except Exception as error:
-                self._crashed(ctx, error)
+        ctx = self._begin(text)
+        try:
+            run = self._engine_run(ctx, text)
+            outcome: Any = None
+            failure: Exception | None = None
+            while run is not None:
+                try:
+                    effect = run.throw(failure) if failure is not None else run.send(outcome)
+                except StopIteration:
+                    break
+                outcome, failure = None, None
+                try:
+                    outcome = await self._handle(ctx, effect, blocking=blocking)
+                except Exception as error:
+                    failure = error
+        except Exception as error:
+            self._crashed(ctx, error)
         return self._finish(ctx, started, was_over=was_over)
 
     # --- effects ------------------------------------------------------------------------------------------

@@ -5,15 +5,13 @@ A template is parsed once into literal and path parts (cached), so rendering a r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from rehearsal.bundles.templates import PLACEHOLDER
 from rehearsal.runtime.paths import MISSING, resolve
-
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class Rendered:
 
 @lru_cache(maxsize=4096)
 def parse(source: str) -> Template:
-    return Template(source=source, parts=tuple(_PLACEHOLDER.split(source)))
+    return Template(source=source, parts=tuple(PLACEHOLDER.split(source)))
 
 
 def format_value(value: Any) -> str:

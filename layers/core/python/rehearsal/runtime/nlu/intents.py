@@ -50,7 +50,9 @@ class IntentRecognizer:
                 document_frequency[term] = document_frequency.get(term, 0) + 1
         total = len(counted)
         self._idf = {term: math.log((1 + total) / (1 + df)) + 1.0 for term, df in document_frequency.items()}
-        self._unseen_idf = math.log(1 + total) + 1.0
+        # Unseen terms weigh in the norm at 60% of the rarest seen term: enough to sink a message about
+        # something else, not so much that one typo sinks a paraphrase (tuned on the example bundles).
+        self._unseen_idf = (math.log(1 + total) + 1.0) * 0.6
         self._column = {term: column for column, term in enumerate(self._idf)}
         example_rows = np.zeros((len(counted), len(self._idf)), dtype=np.float32)
         for row, vector in enumerate(counted):
@@ -76,7 +78,6 @@ class IntentRecognizer:
         for term, weight in vector.items():
             column = self._column.get(term)
             if column is None:
-                # Unseen terms still count in the norm: a message mostly about something else scores low.
                 squared += (weight * self._unseen_idf) ** 2
                 continue
             columns.append(column)
