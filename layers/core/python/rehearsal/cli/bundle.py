@@ -153,8 +153,18 @@ def diff(
         print_diff(result)
 
 
+def _without_empty(value: Any) -> Any:
+    """Drop empty strings, lists and mappings: an added element reads as what it sets."""
+    if isinstance(value, dict):
+        kept = {key: _without_empty(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item not in ("", [], {}, None)}
+    if isinstance(value, list):
+        return [_without_empty(item) for item in value]
+    return value
+
+
 def _compact(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(_without_empty(value), ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 1] + "…"
 
@@ -178,11 +188,15 @@ def print_diff(result: BundleDiff) -> None:
     prose = {text.path for text in result.text_diffs}
     for change in result.changes:
         if change.path in prose:
-            console.print(f"[yellow]~ {escape(change.path)}[/]: text changed (line diff below)")
+            console.print(
+                f"[yellow]~ {escape(change.path)}[/]: text changed (line diff below)", soft_wrap=True
+            )
         else:
-            console.print(_change_line(change))
+            console.print(_change_line(change), soft_wrap=True)
     for text in result.text_diffs:
-        console.print(Syntax(text.unified, "diff", theme="ansi_dark", background_color="default"))
+        console.print(
+            Syntax(text.unified, "diff", theme="ansi_dark", background_color="default", word_wrap=True)
+        )
     counts = {op: len(result.paths(op)) for op in ("added", "removed", "changed")}
     console.print(", ".join(f"{count} {op}" for op, count in counts.items()))
 
