@@ -6,7 +6,8 @@ import pytest
 
 from rehearsal.bundles.schema import EndReason
 from rehearsal.runtime.events import GuardrailTriggered, Handoff, ToolCallStatus
-from tests.unit.runtime.conftest import make_bundle, runtime_for
+
+from .conftest import make_bundle, runtime_for
 
 
 def guarded(**guardrails: Any) -> Any:

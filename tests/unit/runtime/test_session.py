@@ -9,7 +9,8 @@ from rehearsal.bundles.schema import EndReason
 from rehearsal.runtime import AgentRuntime, EngineUnavailableError
 from rehearsal.runtime.events import ConversationEnded, ErrorCode, FactGranted, RuntimeError_, TurnCompleted
 from rehearsal.runtime.tools import ToolRegistry
-from tests.unit.runtime.conftest import runtime_for
+
+from .conftest import runtime_for
 
 
 def test_every_turn_records_turns_and_a_completion_event(mini_bundle: Any, world: dict[str, Any]) -> None:

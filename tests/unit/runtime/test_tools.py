@@ -14,7 +14,8 @@ from rehearsal.bundles.schema import AgentBundle, ToolDecl
 from rehearsal.runtime import ToolError, ToolRegistry, tool
 from rehearsal.runtime.events import ToolCallStatus
 from rehearsal.runtime.tools import BindingError, ToolContext, ToolInvocation, spec_of
-from tests.unit.runtime.conftest import bundle_data, make_bundle
+
+from .conftest import bundle_data, lookup, make_bundle
 
 CTX = ToolContext(
     world={"email": "jane@example.com", "orders": {"A1001": {"status": "shipped"}}}, conversation_id="c1"
@@ -49,8 +50,6 @@ def test_tool_decorator_builds_schema_and_description_from_hints_and_docstring()
 
 
 def test_context_parameter_is_not_part_of_the_schema() -> None:
-    from tests.unit.runtime.conftest import lookup
-
     spec = spec_of(lookup)
     assert spec is not None
     assert list(spec.input_schema["properties"]) == ["order_id"]
@@ -170,7 +169,7 @@ def test_middleware_added_last_runs_outermost(registry: ToolRegistry) -> None:
 def test_binding_problems_are_listed_together() -> None:
     data = bundle_data()
     data["tools"][0]["binding"]["target"] = "no_such_module_xyz:f"
-    data["tools"][1]["binding"]["target"] = "tests.unit.runtime.conftest:missing"
+    data["tools"][1]["binding"]["target"] = f"{lookup.__module__}:missing"
     with pytest.raises(BindingError) as raised:
         ToolRegistry.from_bundle(AgentBundle.model_validate(data))
     assert "tools.lookup" in str(raised.value) and "tools.verify" in str(raised.value)

@@ -4,7 +4,8 @@ from typing import Any
 
 from rehearsal.bundles.schema import EndReason
 from rehearsal.runtime.events import ErrorCode, Handoff, RuntimeError_, SlotFilled, ToolCallStatus
-from tests.unit.runtime.conftest import bundle_data, make_bundle, runtime_for
+
+from ..conftest import bundle_data, make_bundle, runtime_for
 
 
 def errors(events: list[Any]) -> list[ErrorCode]:
