@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,16 @@ def test_diff_between_stored_versions(store: BundleStore, versions: list[LoadedB
     assert [(change.path, change.before, change.after) for change in diff.changes] == [
         ("agents[name=orders].greeting", "Hello 1", "Hello 2")
     ]
+
+
+def test_concurrent_promotions_keep_every_event(store: BundleStore, versions: list[LoadedBundle]) -> None:
+    # Given
+    for loaded in versions:
+        store.push(loaded)
+    # When: twelve promotions race for the live pointer
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda n: store.promote("shop", versions[n % 3].version, by=f"user{n}"), range(12)))
+    # Then
+    assert sorted(event.by or "" for event in store.live_pointer("shop").history) == sorted(
+        f"user{n}" for n in range(12)
+    )
