@@ -111,20 +111,23 @@ def filter_values(wanted: Any) -> list[Scalar]:
     return list(wanted) if isinstance(wanted, list | tuple) else [wanted]
 
 
+def filter_keys(value: Any) -> list[tuple[bool, Any]]:
+    """The keys under which a field value matches filters: one per element of a list-valued field.
+
+    bool is an int in Python; OpenSearch keeps them apart, and so does the flag in each key.
+    """
+    values = value if isinstance(value, list) else [value]
+    return [(isinstance(item, bool), item) for item in values if isinstance(item, Scalar)]
+
+
 def matches(fields: Mapping[str, Any], filters: Mapping[str, Any]) -> bool:
     """Equality on every filter; a list of wanted values means any of them; a list-valued field matches
     when any of its elements does (OpenSearch's ``term``/``terms`` semantics)."""
     for name, wanted in filters.items():
-        have = fields.get(name)
-        have_values = have if isinstance(have, list) else [have]
-        if not any(_same(value, option) for value in have_values for option in filter_values(wanted)):
+        have = set(filter_keys(fields.get(name)))
+        if not any(key in have for key in filter_keys(filter_values(wanted))):
             return False
     return True
-
-
-def _same(value: Any, option: Scalar) -> bool:
-    # bool is an int in Python; OpenSearch keeps them apart, and so do we.
-    return isinstance(value, bool) == isinstance(option, bool) and value == option
 
 
 def ranked(hits: Iterable[SearchHit], k: int) -> list[SearchHit]:

@@ -80,6 +80,7 @@ class _Index:
         self.terms: list[tuple[np.ndarray, np.ndarray] | None] = []
         self.vocabulary: dict[str, int] = {}
         self._bm25: _Bm25 | None = None
+        self._postings: dict[str, dict[tuple[bool, Any], list[int]]] = {}
 
     # -- memory -------------------------------------------------------------------------------------
 
@@ -114,6 +115,7 @@ class _Index:
             self.vectors[rows[with_vector]] = vectors[source]
             self.norms[rows[with_vector]] = np.linalg.norm(vectors[source], axis=1)
         self._bm25 = None
+        self._postings = {}
 
     def _grow(self, size: int) -> None:
         width = self.dimensions or 0
@@ -147,11 +149,27 @@ class _Index:
         )
 
     def mask(self, filters: Mapping[str, Any] | None) -> np.ndarray | None:
+        """Rows passing every filter, from per-field postings (value → rows) built on first use."""
         if not filters:
             return None
-        return np.fromiter(
-            (rules.matches(fields, filters) for fields in self.fields), dtype=bool, count=len(self.fields)
-        )
+        keep = np.ones(len(self.ids), dtype=bool)
+        for name, wanted in filters.items():
+            postings = self._postings_of(name)
+            passing = np.zeros(len(self.ids), dtype=bool)
+            for key in rules.filter_keys(rules.filter_values(wanted)):
+                passing[postings.get(key, [])] = True
+            keep &= passing
+        return keep
+
+    def _postings_of(self, name: str) -> dict[tuple[bool, Any], list[int]]:
+        postings = self._postings.get(name)
+        if postings is None:
+            postings = {}
+            for row, fields in enumerate(self.fields):
+                for key in rules.filter_keys(fields.get(name)):
+                    postings.setdefault(key, []).append(row)
+            self._postings[name] = postings
+        return postings
 
     def hits(self, scores: np.ndarray, limit: int) -> list[SearchHit]:
         """The best ``limit`` rows with a finite score, as hits (ties broken by id)."""
