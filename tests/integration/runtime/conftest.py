@@ -21,7 +21,7 @@ def acme_bundles() -> dict[str, LoadedBundle]:
 
 @pytest.fixture(scope="session")
 def seed_world() -> dict[str, Any]:
-    return yaml.safe_load((EXAMPLE / "world.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return yaml.safe_load((EXAMPLE / "world.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

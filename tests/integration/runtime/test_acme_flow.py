@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,7 +66,9 @@ def test_v2_guardrail_blocks_a_refund_even_when_a_flow_skips_verification(
     # Given v1's flows under v2's guardrails (defence in depth: the runtime, not the flow, enforces it)
     v1, v2 = acme_bundles["v1"].bundle, acme_bundles["v2"].bundle
     hybrid = v1.model_copy(update={"guardrails": v2.guardrails})
-    session = AgentRuntime(hybrid, search_paths=[acme_bundles["v1"].source_dir]).start("c", world=world)
+    session = AgentRuntime(hybrid, search_paths=[acme_bundles["v1"].source_dir or Path(".")]).start(
+        "c", world=world
+    )
     # When the refund is confirmed without verification
     for message in REFUND:
         session.respond(message)

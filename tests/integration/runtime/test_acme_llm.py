@@ -142,7 +142,7 @@ def test_schema_mismatch_is_not_passed_to_the_model(
     from rehearsal.runtime import ToolRegistry
 
     bundle = acme_bundles["v2"]
-    tools = ToolRegistry.from_bundle(bundle.bundle, search_paths=[bundle.source_dir]).wrap(
+    tools = ToolRegistry.from_bundle(bundle.bundle, search_paths=[bundle.source_dir or "."]).wrap(
         lambda inv, nxt: {"status": 42}
     )
     stub.script(StubReply.call("lookup_order", {"order_id": "A1001"}), StubReply.say("Let me check again."))

@@ -74,7 +74,12 @@ def test_declared_error_is_an_error_outcome_with_its_code(registry: ToolRegistry
 @pytest.mark.parametrize("arguments", [{}, {"order_id": 7}, "not an object"])
 def test_invalid_arguments_never_reach_the_tool(registry: ToolRegistry, arguments: Any) -> None:
     seen: list[ToolInvocation] = []
-    spy = registry.wrap(lambda invocation, next: seen.append(invocation) or next(invocation))
+
+    def spy_on(invocation: ToolInvocation, next: Any) -> Any:
+        seen.append(invocation)
+        return next(invocation)
+
+    spy = registry.wrap(spy_on)
     outcome = spy.call("lookup", arguments, CTX)
     assert outcome.status is ToolCallStatus.INVALID_ARGUMENTS
     assert seen == []
@@ -160,7 +165,11 @@ def test_middleware_added_last_runs_outermost(registry: ToolRegistry) -> None:
     order: list[str] = []
 
     def mark(name: str) -> Any:
-        return lambda invocation, next: order.append(name) or next(invocation)
+        def middleware(invocation: ToolInvocation, next: Any) -> Any:
+            order.append(name)
+            return next(invocation)
+
+        return middleware
 
     registry.wrap(mark("inner")).wrap(mark("outer")).call("lookup", {"order_id": "A1001"}, CTX)
     assert order == ["outer", "inner"]
@@ -198,6 +207,7 @@ def test_python_binding_is_found_in_a_search_path(tmp_path: Any) -> None:
 class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        payload: dict[str, Any]
         if body.get("order_id") == "missing":
             payload, status = {"error": {"code": "order_not_found", "message": "no"}}, 404
         else:
@@ -248,7 +258,8 @@ class _FakeLambda:
     """Stands in for the boto3 Lambda client (a third-party edge)."""
 
     def __init__(self, payload: Any, function_error: str | None = None) -> None:
-        self.payload, self.function_error, self.calls = payload, function_error, []
+        self.payload, self.function_error = payload, function_error
+        self.calls: list[dict[str, Any]] = []
 
     def invoke(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
