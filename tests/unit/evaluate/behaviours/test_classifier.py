@@ -15,7 +15,9 @@ def test_the_compiled_model_scores_exactly_like_scikit_learn():
     # Given the same training as the compiled model
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True)
     features = vectorizer.fit_transform(POSITIVE + NEGATIVE)
-    reference = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000, random_state=0)
+    reference = LogisticRegression(
+        C=10.0, class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
+    )
     reference.fit(features, [1, 1, 1, 0, 0, 0])
     compiled = LinearTextModel.fit(POSITIVE, NEGATIVE)
     texts = [
