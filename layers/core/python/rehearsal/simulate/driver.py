@@ -7,7 +7,6 @@ caught and recorded with its traceback: a failed item never sinks a run.
 
 from __future__ import annotations
 
-import copy
 import time
 import traceback
 from pathlib import Path
@@ -73,15 +72,21 @@ class Simulator:
         agent_model: ChatModel | None = None,
         visitor_model: ChatModel | None = None,
         search_paths: list[Path] | None = None,
+        tool_isolation: Literal["inline", "thread"] = "inline",
     ) -> Simulator:
-        """The real runtime for a ``LoadedBundle``, its python tools found next to the bundle file."""
+        """The real runtime for a ``LoadedBundle``, its python tools found next to the bundle file.
+
+        Tools run ``inline`` by default: simulated tools act on an in-memory world, and a thread hop per call
+        would cost more than the call. Use ``thread`` when tools may block (HTTP bindings, injected latency
+        under the async driver) so that their timeouts are enforced while they run.
+        """
         from rehearsal.runtime import AgentRuntime
         from rehearsal.runtime.tools import ToolRegistry
 
         bundle = loaded_bundle.bundle
         paths = [*(search_paths or []), *([loaded_bundle.source_dir] if loaded_bundle.source_dir else [])]
         faults = FaultInjector()
-        tools = ToolRegistry.from_bundle(bundle, search_paths=paths).wrap(faults)
+        tools = ToolRegistry.from_bundle(bundle, search_paths=paths, isolation=tool_isolation).wrap(faults)
         engine = agent_engine or bundle.model.engine
         runtime = AgentRuntime(loaded_bundle, tools=tools, engine=engine, chat_model=agent_model)
         return cls(
@@ -217,7 +222,8 @@ class _Conversation:
         issues = list(self.issues)
         scenario = self.item.scenario
         issues += check_visitor(self.log, scenario.fact_values(), {goal.intent for goal in scenario.goals()})
-        world_after = copy.deepcopy(self.session.world) if self.session is not None else self.sandbox.after()
+        # The session's world belongs to this conversation alone: it is handed over, not copied.
+        world_after = self.session.world if self.session is not None else self.sandbox.world
         return SimulationRecord(
             item_id=self.item.item_id,
             scenario_id=self.item.scenario_id,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 
 def merge_world(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """A new world: ``patch`` deep-merged into a copy of ``base``; a ``null`` in the patch deletes the key."""
-    merged = copy.deepcopy(base)
+    merged = copy_json(base)
     _merge_into(merged, patch)
     return merged
 
@@ -20,7 +19,16 @@ def _merge_into(target: dict[str, Any], patch: dict[str, Any]) -> None:
         elif isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge_into(target[key], value)
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = copy_json(value)
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times faster than ``deepcopy``."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
 
 
 def resolve_path(world: Any, path: str) -> Any:
@@ -54,8 +62,5 @@ class Sandbox:
     """One conversation's world: ``world`` is what tools mutate, ``before`` a snapshot from the start."""
 
     def __init__(self, world: dict[str, Any]) -> None:
-        self.before = copy.deepcopy(world)
-        self.world = copy.deepcopy(world)
-
-    def after(self) -> dict[str, Any]:
-        return copy.deepcopy(self.world)
+        self.before = copy_json(world)
+        self.world = copy_json(world)

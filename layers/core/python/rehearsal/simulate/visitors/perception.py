@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rehearsal.simulate.specs.scenario import Goal
 
@@ -93,11 +94,12 @@ def _words_cue(fact: str) -> re.Pattern[str]:
     return re.compile("".join(rf"(?=.*\b{word})" for word in words), _I)
 
 
-def cue_for(fact: str, extra: Iterable[str] = ()) -> list[re.Pattern[str]]:
+@lru_cache(maxsize=1024)
+def cue_for(fact: str, extra: tuple[str, ...] = ()) -> tuple[re.Pattern[str], ...]:
+    """Compiled once per process: every visitor of a run asks for the same few facts."""
     canonical = _ALIASES.get(fact, fact)
-    cues = [re.compile(pattern, _I) for pattern in extra]
-    cues.append(_COMPILED_CUES[canonical] if canonical in _COMPILED_CUES else _words_cue(fact))
-    return cues
+    builtin = _COMPILED_CUES[canonical] if canonical in _COMPILED_CUES else _words_cue(fact)
+    return (*(re.compile(pattern, _I) for pattern in extra), builtin)
 
 
 @dataclass
@@ -128,7 +130,7 @@ class Perception:
         """Facts the scenario names come first; ``fallback`` facts count only in a sentence naming none."""
         extra = cues or {}
         named = list(dict.fromkeys(facts))
-        self._cues = {fact: cue_for(fact, extra.get(fact, ())) for fact in named}
+        self._cues = {fact: cue_for(fact, tuple(extra.get(fact, ()))) for fact in named}
         self._fallback = {fact: cue_for(fact) for fact in fallback if fact not in self._cues}
 
     def hear(self, text: str) -> Heard:
@@ -157,7 +159,10 @@ class Perception:
 
     @staticmethod
     def _find(
-        cues: dict[str, list[re.Pattern[str]]], sentence: str, offset: int, requested: list[tuple[int, str]]
+        cues: dict[str, tuple[re.Pattern[str], ...]],
+        sentence: str,
+        offset: int,
+        requested: list[tuple[int, str]],
     ) -> bool:
         found = False
         for fact, patterns in cues.items():

@@ -92,12 +92,11 @@ class Style:
         return self.typo(template).format_map(_Values(values))
 
     def act(self, act: DialogueAct, request: str = "") -> str:
-        values = {
-            "value": act.value or "",
-            "label": label_of(act.slot) if act.slot else "",
-            "request": request,
-        }
-        return self.phrase(act.type.value, **values)
+        template = self.pick(self._pools.get(act.type.value, []))
+        if ", {request}" in template and not re.match(r"I\b", request):
+            request = request[:1].lower() + request[1:]  # "Also, please cancel…"
+        label = label_of(act.slot) if act.slot else ""
+        return self.fill(template, {"value": act.value or "", "label": label, "request": request})
 
     def mood_words(self, mood: Tone, *, opening: bool, escalated: bool) -> str:
         words = MOOD_WORDS.get(mood, [])
