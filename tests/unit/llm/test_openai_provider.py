@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 from rehearsal.bundles.schema import ModelSettings, Pricing
-from rehearsal.llm import ModelUnavailable, OpenAIChatModel, StubOpenAIServer, StubReply
+from rehearsal.llm import ModelOutputError, ModelUnavailable, OpenAIChatModel, StubOpenAIServer, StubReply
 from rehearsal.llm.retry import RetryPolicy
 
 MESSAGES = [{"role": "user", "content": "where is my order A-1001"}]
@@ -133,3 +133,27 @@ def test_one_model_serves_several_event_loops(server: StubOpenAIServer) -> None:
     replies = [asyncio.run(model.acomplete(MESSAGES)).content for _ in range(2)]
     # Then
     assert replies == ["OK", "OK"]
+
+
+def test_a_body_without_choices_is_a_model_output_error() -> None:
+    # Given
+    body = {"id": "x", "object": "chat.completion"}
+    # When / Then
+    with (
+        StubOpenAIServer(responder=lambda request: body) as server,
+        pytest.raises(ModelOutputError, match="no choices"),
+    ):
+        make_model(server).complete(MESSAGES)
+
+
+def test_complete_works_inside_a_running_event_loop(server: StubOpenAIServer) -> None:
+    # Given
+    model = make_model(server)
+
+    async def caller() -> str | None:
+        return model.complete(MESSAGES).content  # a blocking call from async code
+
+    # When
+    content = asyncio.run(caller())
+    # Then
+    assert content == "OK"

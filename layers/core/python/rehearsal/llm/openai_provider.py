@@ -104,6 +104,10 @@ class OpenAIChatModel(AsyncChatModel):
 
     def _next_delay(self, error: Exception, retry: int) -> float:
         """Seconds to wait before the next attempt, or raise ``ModelUnavailable`` when done."""
+        if isinstance(error, openai.APIResponseValidationError):
+            raise ModelOutputError(
+                f"model {self.model!r} answered with an unexpected body: {error}"
+            ) from error
         failure = classify(error)
         if not failure.retryable or retry >= self.retry.max_retries:
             raise self._unavailable(failure, retry + 1) from error
