@@ -21,7 +21,7 @@ from rehearsal.evaluate.behaviours.spec import ClassifierSpec
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 _CACHE_LIMIT = 50_000
 
-Source = Literal["label", "pattern", "model", "patterns_only"]
+Source = Literal["label", "pattern", "model", "patterns_only", "llm"]
 
 
 def normalise(text: str) -> str:
