@@ -1,8 +1,5 @@
-from chalice import Chalice
+"""The Rehearsal HTTP API (Chalice): routes live in blueprints under ``rehearsal.service.api``."""
 
-app = Chalice(app_name="rehearsal-api")
+from rehearsal.service.api import create_app
 
-
-@app.route("/health")
-def health() -> dict:
-    return {"status": "ok"}
+app = create_app()

@@ -1,7 +1,8 @@
 """Lambdas: evaluate one simulated item; record an item whose stage failed outright as errored."""
 
 from rehearsal.pipeline.events import EvaluateRequest, ItemFailure
-from rehearsal.pipeline.stages import evaluate_item, record_item_failure
+from rehearsal.pipeline.stages import evaluate_item
+from rehearsal.service.failures import record_item_failure
 from rehearsal.service.lambdas import stage_handler
 
 lambda_handler = stage_handler(

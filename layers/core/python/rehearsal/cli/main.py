@@ -56,6 +56,10 @@ from rehearsal.cli.insights import app as insights_app  # noqa: E402
 
 app.add_typer(insights_app)
 
+from rehearsal.cli.serve import serve  # noqa: E402
+
+app.command()(serve)
+
 from rehearsal.cli.chat import chat  # noqa: E402
 
 app.command()(chat)

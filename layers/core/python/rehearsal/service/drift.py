@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from rehearsal.bundles.store import BundleStore
 from rehearsal.pipeline.archive import RunArchive, RunRecord, RunStatus
 from rehearsal.pipeline.events import PrepareRequest, RunOptions
 from rehearsal.runtime.state import utcnow
@@ -92,8 +93,11 @@ def drift_run_id(bundle_name: str, checked_at: datetime) -> str:
 
 
 def plan_drift_checks(
-    request: DriftCheckRequest, stores: Stores, *, live_version: Callable[[str], str | None]
+    request: DriftCheckRequest, stores: Stores, *, live_version: Callable[[str], str | None] | None = None
 ) -> DriftPlan:
+    """One rerun per watched agent with a live version; ``live_version`` defaults to the bundle store's."""
+    if live_version is None:
+        live_version = BundleStore(stores.blobs, stores.runs).live
     checks: list[PlannedCheck] = []
     skipped: list[str] = []
     for agent in watched_agents(stores):
