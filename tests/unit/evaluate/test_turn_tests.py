@@ -7,9 +7,11 @@ import pytest
 import yaml
 
 from rehearsal.bundles.loader import load_bundle
+from rehearsal.bundles.schema import EndReason
 from rehearsal.evaluate.results import Verdict
 from rehearsal.evaluate.turn_tests import run_turn_test, run_turn_tests
 from rehearsal.runtime import AgentRuntime
+from rehearsal.runtime.state import AgentReply, ConversationState
 from rehearsal.simulate.specs.suite import TurnTest
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "acme_retail"
@@ -74,3 +76,30 @@ def test_a_crash_while_replaying_gives_an_errored_item_with_its_traceback():
     result = run_turn_test(_test({}), _CrashingRuntime())
     assert result.verdict is Verdict.ERRORED
     assert "RuntimeError: tools unavailable" in (result.error or "")
+
+
+class _EndingSession:
+    """Ends the conversation at the first message, whatever it is."""
+
+    def __init__(self) -> None:
+        self.state = ConversationState(
+            conversation_id="c", bundle_name="b", bundle_version="v", active_agent="a"
+        )
+        self.world: dict[str, Any] = {}
+
+    def respond(self, text: str) -> Any:
+        self.state.add_turn("customer", text)
+        self.state.add_turn("agent", "Goodbye.")
+        self.state.ended = EndReason.RESOLVED
+        return AgentReply(messages=["Goodbye."], ended=EndReason.RESOLVED)
+
+
+class _EndingRuntime:
+    def start(self, conversation_id: str, *, world: dict[str, Any] | None = None) -> Any:
+        return _EndingSession()
+
+
+def test_a_conversation_that_ends_before_the_prefix_is_done_fails():
+    result = run_turn_test(_test({}, prefix=["hi", "refund A1002"]), _EndingRuntime())
+    assert result.verdict is Verdict.FAIL
+    assert "ended before the last of the 2 prefix messages" in result.checks[0].rationale
