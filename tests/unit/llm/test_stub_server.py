@@ -101,3 +101,24 @@ def test_concurrent_slow_requests_overlap() -> None:
     # Then: served side by side, not one after another (256 × 0.2 s = 51 s)
     assert statuses == [200] * 256
     assert elapsed < 3.0
+
+
+def test_a_failing_responder_answers_500_with_its_error() -> None:
+    # Given
+    def responder(request: dict[str, Any]) -> StubReply:
+        raise KeyError("messages")
+
+    with StubOpenAIServer(responder=responder) as server:
+        # When
+        status, body, _ = post(server, CHAT, REQUEST)
+    # Then
+    assert status == 500 and "KeyError" in body["error"]["message"]
+
+
+def test_streaming_requests_are_refused() -> None:
+    # Given
+    with StubOpenAIServer() as server:
+        # When
+        status, body, _ = post(server, CHAT, {**REQUEST, "stream": True})
+    # Then
+    assert (status, body["error"]["code"]) == (400, "stream_unsupported")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 import threading
 import time
 from collections import deque
@@ -187,9 +188,14 @@ class StubOpenAIServer:
             return 200, {}, self._embeddings(body)
         if not path.endswith("/chat/completions"):
             return 404, {}, _error_body(f"no route {path}", "not_found")
+        if body.get("stream"):
+            return 400, {}, _error_body("the stub server does not stream", "stream_unsupported")
         reply: StubReply | dict[str, Any] | None = scripted
         if reply is None and self.responder is not None:
-            reply = self.responder(body)
+            try:
+                reply = self.responder(body)
+            except Exception as error:  # a broken responder is the test's bug: show it to the client
+                return 500, {}, _error_body(f"responder failed: {type(error).__name__}: {error}", "responder")
         if reply is None:
             reply = StubReply.say(self.default_text)
         time.sleep(self.latency_s + (reply.delay_s if isinstance(reply, StubReply) else 0.0))
@@ -255,6 +261,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024  # the listen backlog: bursts of hundreds of connections must not be refused
     stub: StubOpenAIServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the client gave up (e.g. its timeout): nothing to report
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
