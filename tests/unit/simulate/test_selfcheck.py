@@ -36,3 +36,14 @@ def test_fact_like_tokens_outside_the_known_facts_are_invented() -> None:
 
 def test_pursuing_another_goal_is_leaving_the_goal() -> None:
     assert kinds(VisitorTurnLog(turn=0, text="Book me a flight", goal="flights")) == ["left_goal"]
+
+
+def test_a_fact_may_have_one_value_per_goal() -> None:
+    # Given a visitor whose two goals each bring an order number
+    known = {"order_id": {"A1001", "A1002"}}
+    entries = [
+        VisitorTurnLog(turn=0, text="A1001", disclosed={"order_id": "A1001"}),
+        VisitorTurnLog(turn=2, text="A1002", disclosed={"order_id": "A1002"}),
+    ]
+    # Then stating either is truthful
+    assert check_visitor(entries, known, GOALS) == []

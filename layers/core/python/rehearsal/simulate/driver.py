@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypedDict, Unpack
 
 from rehearsal.llm.ports import ChatModel
 from rehearsal.runtime.events import ModelUsage
@@ -250,32 +250,28 @@ class _Conversation:
         )
 
 
-def simulate(
-    item: RunItem,
-    loaded_bundle: Any,
-    *,
-    visitor_engine: VisitorEngine | None = None,
-    chat_model: ChatModel | None = None,
-    agent_engine: AgentEngine | None = None,
-    agent_model: ChatModel | None = None,
-) -> SimulationRecord:
-    """One item against a ``LoadedBundle``; ``chat_model`` runs an llm visitor, ``agent_model`` the agent."""
-    simulator = Simulator.for_bundle(
-        loaded_bundle, agent_engine=agent_engine, agent_model=agent_model, visitor_model=chat_model
-    )
-    return simulator.run(item, visitor_engine=visitor_engine)
+class SimulateOptions(TypedDict, total=False):
+    visitor_engine: VisitorEngine | None
+    chat_model: ChatModel | None  # drives an llm visitor
+    agent_engine: AgentEngine | None
+    agent_model: ChatModel | None  # drives the agent's llm engine
+
+
+def simulate(item: RunItem, loaded_bundle: Any, **options: Unpack[SimulateOptions]) -> SimulationRecord:
+    """One item against a ``LoadedBundle`` (to run many, build one ``Simulator`` and reuse it)."""
+    return _one_off(loaded_bundle, options).run(item, visitor_engine=options.get("visitor_engine"))
 
 
 async def asimulate(
-    item: RunItem,
-    loaded_bundle: Any,
-    *,
-    visitor_engine: VisitorEngine | None = None,
-    chat_model: ChatModel | None = None,
-    agent_engine: AgentEngine | None = None,
-    agent_model: ChatModel | None = None,
+    item: RunItem, loaded_bundle: Any, **options: Unpack[SimulateOptions]
 ) -> SimulationRecord:
-    simulator = Simulator.for_bundle(
-        loaded_bundle, agent_engine=agent_engine, agent_model=agent_model, visitor_model=chat_model
+    return await _one_off(loaded_bundle, options).arun(item, visitor_engine=options.get("visitor_engine"))
+
+
+def _one_off(loaded_bundle: Any, options: SimulateOptions) -> Simulator:
+    return Simulator.for_bundle(
+        loaded_bundle,
+        agent_engine=options.get("agent_engine"),
+        agent_model=options.get("agent_model"),
+        visitor_model=options.get("chat_model"),
     )
-    return await simulator.arun(item, visitor_engine=visitor_engine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,3 +25,13 @@ class Criticality(StrEnum):
     CRITICAL = "critical"
     MAJOR = "major"
     MINOR = "minor"
+
+
+def check_patterns(patterns: list[str]) -> list[str]:
+    """A field validator for lists of regexes: a pattern that does not compile is a spec error."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return patterns

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from rehearsal.bundles.schema import EndReason
-from rehearsal.simulate.specs.common import Criticality, Spec, SpecId
+from rehearsal.simulate.specs.common import Criticality, Spec, SpecId, check_patterns
 
 
 class ExactMatch(Spec):
@@ -41,11 +41,7 @@ class RegexMatch(Spec):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-        return pattern
+        return check_patterns([pattern])[0]
 
     @cached_property
     def _compiled(self) -> re.Pattern[str]:

@@ -125,6 +125,8 @@ def load_suite(path: str | Path) -> LoadedSuite:
     for scenario, origin in scenarios:
         _check_scenario(collector, scenario, origin, persona_map)
     refs = {name: _ref(collector, base, getattr(suite, name), root, name) for name in ("behaviours", "gates")}
+    if refs["behaviours"] is not None:
+        _check_behaviour_refs(collector, refs["behaviours"], scenarios)
     bundle_path = base / suite.bundle if suite.bundle and (base / suite.bundle).exists() else None
     if collector.problems:
         raise SpecValidationError(collector.problems)
@@ -263,3 +265,24 @@ def _ref(collector: _Collector, base: Path, name: str | None, root: Origin, key:
         collector.problems.append(root.problem(f"file not found: {path}", key))
         return None
     return path
+
+
+def _check_behaviour_refs(
+    collector: _Collector, path: Path, scenarios: list[tuple[Scenario, Origin]]
+) -> None:
+    """Scenario behaviours must be defined in the behaviours file (whose own problems evaluation reports)."""
+    try:
+        data = read_document(path).data
+    except DocumentError:
+        return
+    entries = data.get("behaviours") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        return
+    defined = {entry.get("id") for entry in entries if isinstance(entry, dict)}
+    for scenario, origin in scenarios:
+        for key in ("behaviours", "forbidden_behaviours"):
+            for position, requirement in enumerate(getattr(scenario.expect, key)):
+                if requirement.behaviour not in defined:
+                    known = ", ".join(sorted(str(name) for name in defined))
+                    message = f"unknown behaviour {requirement.behaviour!r} (defined in {path.name}: {known})"
+                    collector.problems.append(origin.problem(message, "expect", key, position, "behaviour"))

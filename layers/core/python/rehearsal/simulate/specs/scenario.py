@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from rehearsal.simulate.specs.common import FactName, Scalar, Spec, SpecId
+from rehearsal.simulate.specs.common import FactName, Scalar, Spec, SpecId, check_patterns
 from rehearsal.simulate.specs.expectations import Expectations
 from rehearsal.simulate.specs.persona import Persona
-
-
-def _check_patterns(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-    return patterns
 
 
 class Goal(Spec):
@@ -42,7 +32,7 @@ class Goal(Spec):
     denied_when: list[str] = Field(default_factory=list, description="Extra regexes meaning a denial.")
     accept_handoff: bool = Field(False, description="Being handed to a human also meets the goal.")
 
-    _check_done = field_validator("done_when", "denied_when")(_check_patterns)
+    _check_done = field_validator("done_when", "denied_when")(check_patterns)
 
 
 class WorldSpec(Spec):
@@ -60,7 +50,7 @@ class WorldSpec(Spec):
     @classmethod
     def _cue_patterns(cls, cues: dict[str, list[str]]) -> dict[str, list[str]]:
         for patterns in cues.values():
-            _check_patterns(patterns)
+            check_patterns(patterns)
         return cues
 
     @model_validator(mode="after")
