@@ -265,3 +265,10 @@ def test_turn_limits_count_agent_turns(limit, passed):
     assert result.passed is passed
     if not passed:
         assert result.evidence[0].turn == 2
+
+
+def test_a_call_whose_prerequisite_never_happened_says_so():
+    state = conversation(calls=[REFUND])
+    expect = [{"tool": "verify_identity", "id": "verify"}, {"tool": "refund_order", "after": ["verify"]}]
+    results = ToolCallsCheck().evaluate(_ctx(state, tool_calls=expect))
+    assert results[1].rationale == "refund_order must come after verify, which did not happen"

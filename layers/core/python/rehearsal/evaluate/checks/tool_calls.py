@@ -75,12 +75,11 @@ def _satisfies(requirement: RequiredToolCall, call: ToolCall) -> bool:
 class ToolCallsCheck:
     def evaluate(self, ctx: EvaluationContext) -> list[CheckResult]:
         matching = match_required_calls(ctx)
-        return [
-            self._result(ctx, r, matching.matched[r.requirement_id]) for r in ctx.scenario.expect.tool_calls
-        ]
+        return [self._result(ctx, r, matching) for r in ctx.scenario.expect.tool_calls]
 
     @staticmethod
-    def _result(ctx: EvaluationContext, requirement: RequiredToolCall, index: int | None) -> CheckResult:
+    def _result(ctx: EvaluationContext, requirement: RequiredToolCall, matching: Matching) -> CheckResult:
+        index = matching.matched[requirement.requirement_id]
         base = {
             "requirement_id": requirement.requirement_id,
             "kind": CheckKind.TOOL_CALLS,
@@ -100,13 +99,16 @@ class ToolCallsCheck:
             passed=False,
             evidence=[ctx.call_evidence(call) for call in candidates]
             or [Evidence(quote=f"no call to {requirement.tool}")],
-            rationale=_why_not(requirement, candidates),
+            rationale=_why_not(requirement, candidates, matching),
         )
 
 
-def _why_not(requirement: RequiredToolCall, candidates: list[ToolCall]) -> str:
+def _why_not(requirement: RequiredToolCall, candidates: list[ToolCall], matching: Matching) -> str:
     if not candidates:
         return f"{requirement.tool} was never called"
+    missing = [rid for rid in requirement.after if matching.matched.get(rid) is None]
+    if missing:
+        return f"{requirement.tool} must come after {', '.join(missing)}, which did not happen"
     reasons = []
     for call in candidates:
         if requirement.status == "ok" and call.status is not ToolCallStatus.OK:

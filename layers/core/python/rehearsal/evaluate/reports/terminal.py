@@ -124,7 +124,7 @@ def _example(items: list[ItemResult], requirement_id: str) -> str:
             continue
         for check in item.checks:
             if check.requirement_id == requirement_id and check.failed:
-                quote = next((e.quote for e in check.evidence if e.quote), "")
+                quote = next((e.quote for e in reversed(check.evidence) if e.quote), "")  # the agent's words
                 return f"{item.item_id} · {check.rationale}" + (f' · "{_clip(quote)}"' if quote else "")
     return ""
 
