@@ -63,3 +63,18 @@ app.command()(serve)
 from rehearsal.cli.chat import chat  # noqa: E402
 
 app.command()(chat)
+
+from rehearsal.cli.run import compare_command, gate_command, report_command, run_command  # noqa: E402
+
+app.command("run")(run_command)
+app.command("report")(report_command)
+app.command("compare")(compare_command)
+app.command("gate")(gate_command)
+
+from rehearsal.cli.questions import questions_command  # noqa: E402
+
+app.command("questions")(questions_command)
+
+from rehearsal.cli.demo import demo_command  # noqa: E402
+
+app.command("demo")(demo_command)

@@ -20,7 +20,7 @@ class _Event(BaseModel):
 
 class RunOptions(_Event):
     trials: Annotated[int, Field(ge=1, le=1000)] = 4
-    seed: int = 7
+    seed: int | None = Field(None, description="Overrides the suite's seed.")
     agent_engine: Literal["flow", "llm"] | None = Field(None, description="None: the bundle's own setting.")
     visitor_engine: Literal["agenda", "llm"] = "agenda"
     max_concurrency: Annotated[int, Field(ge=1, le=10_000)] = 64

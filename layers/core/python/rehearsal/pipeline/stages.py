@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rehearsal.bundles.store import BundleStore
-
 from rehearsal.evaluate.aggregate import RunAggregate, aggregate
 from rehearsal.evaluate.alignment import AlignmentQueue
 from rehearsal.evaluate.behaviours.library import CompiledBehaviours, compile_behaviours, parse_behaviours
@@ -321,11 +320,19 @@ def gate_run(request: GateRequest, stores: Stores) -> GateResult:
     archive = RunArchive(stores)
     record = archive.get_run(request.run_id)
     policy = gate_policy(request.run_id, stores) or GatePolicy()
-    baseline_id = archive.last_green(record.bundle_name, record.suite_name)
-    if baseline_id == request.run_id:
-        baseline_id = None
+    # Gating again (after alignment answers) keeps the baseline the run was first judged against.
+    baseline_id = (
+        record.gate.baseline_run_id
+        if record.gate
+        else archive.last_green(record.bundle_name, record.suite_name)
+    )
     baseline = load_aggregate(baseline_id, stores) if baseline_id else None
     decision = evaluate_gates(load_aggregate(request.run_id, stores), policy, baseline)
+    archive.blobs.put(
+        archive.artefact_key(request.run_id, "gate.json"),
+        decision.model_dump_json().encode(),
+        content_type="application/json",
+    )
     outcome = GateOutcome(passed=decision.passed, reasons=decision.reasons, baseline_run_id=baseline_id)
 
     def mark(run: RunRecord) -> RunRecord:

@@ -1,0 +1,39 @@
+"""What the run commands print and write: the terminal summary and the report files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rehearsal.cli import console
+from rehearsal.evaluate.reports import RunReport, print_summary, render_json, render_junit
+from rehearsal.pipeline.reporting import build_report, render_report_html, write_report_artefacts
+from rehearsal.storage.factory import Stores
+
+
+def print_run_summary(report: RunReport) -> None:
+    print_summary(report, console)
+
+
+def write_run_outputs(
+    report: RunReport,
+    stores: Stores,
+    *,
+    junit: Path | None = None,
+    json_path: Path | None = None,
+    html: Path | None = None,
+) -> dict[str, str]:
+    """Archive the reports with the run, and copy them where the user asked."""
+    places = write_report_artefacts(report, stores)
+    for path, text in (
+        (junit, lambda: render_junit(report)),
+        (json_path, lambda: render_json(report)),
+        (html, lambda: render_report_html(report, stores)),
+    ):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text(), encoding="utf-8")
+            console.print(f"wrote {path}")
+    return places
+
+
+__all__ = ["build_report", "print_run_summary", "write_run_outputs"]
