@@ -12,6 +12,7 @@ from rehearsal.bundles.loader import load_bundle
 from rehearsal.evaluate.behaviours.library import compile_behaviours, load_behaviours
 from rehearsal.evaluate.evaluator import evaluate_record
 from rehearsal.evaluate.results import ItemResult, Verdict
+from rehearsal.evaluate.turn_tests import run_turn_tests
 from rehearsal.simulate.driver import Simulator, simulate
 from rehearsal.simulate.items import expand
 from rehearsal.simulate.specs import LoadedSuite, load_suite, validate_suite_against_bundle
@@ -75,7 +76,24 @@ def test_one_item_simulates_from_the_bundle_file(suite: LoadedSuite) -> None:
     assert record.bundle_version == bundle.version
     assert record.world_after["orders"]["A1001"]["status"] == "refunded"
     assert item.world["orders"]["A1001"]["status"] == "shipped"
+    assert record.conversation is not None
     assert [call.tool for call in record.conversation.tool_calls if call.tool != "lookup_order"] == [
         "verify_identity",
         "refund_order",
     ]
+
+
+def failing_turn_tests(suite: LoadedSuite, version: str) -> set[str]:
+    simulator = Simulator.for_bundle(load_bundle(EXAMPLE / f"bundle.{version}.yaml"))
+    results = run_turn_tests(suite.turn_tests, simulator.runtime, world=suite.worlds[str(suite.suite.world)])
+    return {r.item_id.removeprefix("turn_test:") for r in results if r.verdict is not Verdict.PASS}
+
+
+def test_turn_tests_catch_v1_skipping_verification(suite: LoadedSuite) -> None:
+    # When the suite's turn-level tests run on v1 / Then the identity test fails
+    assert "refund_asks_for_identity_first" in failing_turn_tests(suite, "v1")
+
+
+def test_turn_tests_pass_on_v2(suite: LoadedSuite) -> None:
+    # When the suite's turn-level tests run on v2 / Then every one passes
+    assert failing_turn_tests(suite, "v2") == set()

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rehearsal.simulate.items import expand
 from rehearsal.simulate.specs import Persona, load_suite
 
 from .builders import SCENARIO, write_suite
 
-VARIED = {
-    "variations": {
-        "count": 5,
-        "tone": True,
-        "toggles": ["withhold_until_asked", "piecemeal", "push_back_once"],
-    },
+VARIATIONS: dict[str, Any] = {
+    "count": 5,
+    "tone": True,
+    "toggles": ["withhold_until_asked", "piecemeal", "push_back_once"],
+}
+VARIED: dict[str, Any] = {
+    "variations": VARIATIONS,
     "trials": 3,
     "seed": 11,
 }
@@ -64,7 +66,7 @@ def test_variation_zero_is_the_scenario_as_written(tmp_path: Path) -> None:
 
 def test_variations_toggle_policies_and_are_shared_by_trials(tmp_path: Path) -> None:
     # Given many variations of a scenario with toggles
-    suite = {**VARIED, "variations": {**VARIED["variations"], "count": 40}}
+    suite = {**VARIED, "variations": {**VARIATIONS, "count": 40}}
     items = expand(load_suite(write_suite(tmp_path, suite=suite)))
     # When variations are compared
     toggled = [item for item in items if item.variation.toggled]
@@ -86,3 +88,14 @@ def test_items_carry_the_merged_world(tmp_path: Path) -> None:
     items = expand(load_suite(write_suite(tmp_path, scenario=scenario)))
     # Then its items start from base + patch
     assert items[0].world == {"orders": {"A1001": {"x": 1}}}
+
+
+def test_hundreds_of_variations_expand_with_distinct_seeds(tmp_path: Path) -> None:
+    # Given a scenario asked for 300 variations
+    suite = {**VARIED, "trials": 1, "variations": {**VARIATIONS, "count": 300}}
+    items = expand(load_suite(write_suite(tmp_path, suite=suite)))
+    # Then each is its own item, and the variations spread over typo rates and toggles
+    assert len(items) == 300
+    assert len({item.seed for item in items}) == 300
+    assert len({item.variation.typo_rate for item in items}) > 100
+    assert len({tuple(sorted(item.variation.toggled.items())) for item in items}) > 4
