@@ -44,6 +44,7 @@ class FakeOpenSearch:
     requests: list[Request] = field(default_factory=list)
     mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="fake-opensearch-")
@@ -76,6 +77,8 @@ class FakeOpenSearch:
         action = parts[1] if len(parts) > 1 else None
         if action == "_bulk" or (index is None and parts == ["_bulk"]):
             return 200, self._bulk(body)
+        if parts[:1] == ["_index_template"] and method == "PUT":
+            return self._put_template(parts[1], body)
         if index is None:
             raise BadRequestError(f"no route for {method} {path}", "illegal_argument_exception")
         if action is None:
@@ -92,6 +95,20 @@ class FakeOpenSearch:
             ("POST", "_count"): self._count,
         }
         return routes[(method, action)](index, body)
+
+    def _put_template(self, name: str, body: dict[str, Any]) -> tuple[int, Any]:
+        _require(
+            set(body) <= {"index_patterns", "template", "priority", "composed_of", "version", "_meta"},
+            "unknown key in a composable index template",
+        )
+        _require(
+            isinstance(body.get("index_patterns"), list) and bool(body["index_patterns"]), "index_patterns"
+        )
+        _require(
+            set(body["template"]) <= {"settings", "mappings", "aliases"}, "template holds settings/mappings"
+        )
+        self.templates[name] = body
+        return 200, {"acknowledged": True}
 
     def _known(self, index: str) -> None:
         if index not in self.mappings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from rehearsal.storage.ports import BlobStore, NotFound
@@ -110,3 +112,25 @@ def test_invalid_keys_are_rejected(blob_store: BlobStore, key: str) -> None:
     # When / Then
     with pytest.raises(ValueError, match="invalid blob key"):
         blob_store.put(key, b".")
+
+
+def test_concurrent_put_if_absent_lets_exactly_one_writer_win(blob_store: BlobStore) -> None:
+    # Given
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def write(number: int) -> None:
+        wrote = blob_store.put_if_absent("manifests/once.json", f"writer {number}".encode())
+        with lock:
+            results.append(wrote)
+
+    # When
+    threads = [threading.Thread(target=write, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then
+    assert sorted(results) == [False] * 7 + [True]
+    assert blob_store.get("manifests/once.json").startswith(b"writer ")

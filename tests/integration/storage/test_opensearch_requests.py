@@ -262,3 +262,20 @@ def test_an_index_prefix_namespaces_every_request(fake_opensearch: FakeOpenSearc
 
     # Then
     assert {request.path.split("/")[1] for request in fake_opensearch.requests} == {"tenant-a-faq", "_bulk"}
+
+
+def test_the_index_template_covers_the_prefix_with_the_same_settings_and_mappings(
+    fake_opensearch: FakeOpenSearch,
+) -> None:
+    # Given
+    index = OpenSearchIndex(fake_opensearch.client(), prefix="rehearsal-")
+
+    # When
+    index.put_template()
+
+    # Then
+    template = fake_opensearch.templates["rehearsal"]
+    assert template["index_patterns"] == ["rehearsal-*"]
+    assert template["template"]["settings"]["index"]["knn"] is True
+    assert template["template"]["mappings"]["properties"]["text"]["analyzer"] == ANALYZER_NAME
+    assert "vector" not in template["template"]["mappings"]["properties"]

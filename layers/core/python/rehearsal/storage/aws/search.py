@@ -34,7 +34,10 @@ def vector_mapping(dimensions: int, engine: str) -> dict[str, Any]:
 
 
 def index_body(dimensions: int | None, engine: str) -> dict[str, Any]:
-    """Settings and mappings of a new index (``index.knn`` is static, so it is always on)."""
+    """Settings and mappings of a new index (``index.knn`` is static, so it is always on).
+
+    The vector field is there when the dimensions are known; otherwise the first vector adds it.
+    """
     properties: dict[str, Any] = {
         "id": {"type": "keyword"},
         "text": {"type": "text", "analyzer": ANALYZER_NAME},
@@ -57,6 +60,13 @@ def index_body(dimensions: int | None, engine: str) -> dict[str, Any]:
             "properties": properties,
         },
     }
+
+
+def index_template(prefix: str, engine: str) -> dict[str, Any]:
+    """A composable index template giving every index under ``prefix`` the same settings and mappings,
+    so indexes created outside this adapter (by hand, by a pipeline) still analyse and filter alike.
+    The vector field is left to each index: its dimensions depend on the embedding model."""
+    return {"index_patterns": [f"{prefix}*"], "priority": 100, "template": index_body(None, engine)}
 
 
 def filter_clauses(filters: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -120,6 +130,10 @@ class OpenSearchIndex:
             timeout=30,
         )
         return cls(client, refresh=settings.opensearch_service == "es")
+
+    def put_template(self, name: str = "rehearsal") -> None:
+        """Install (or update) the index template for this adapter's prefix."""
+        self._client.indices.put_index_template(name=name, body=index_template(self._prefix, self._engine))
 
     def _name(self, index: str) -> str:
         return self._prefix + rules.check_index_name(index)
