@@ -6,6 +6,7 @@ Commands are grouped below by stage: ingest, topics (discovery), then flows, dra
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,11 +15,26 @@ from typing import Annotated, Literal
 import typer
 
 from rehearsal.cli import UserError, console
-from rehearsal.insights.corpus import CorpusError, save_corpus
+from rehearsal.insights.conversation import Conversation
+from rehearsal.insights.corpus import CorpusError, iter_corpus, save_corpus
+from rehearsal.insights.draft import DraftError, draft_bundle, write_draft
 from rehearsal.insights.embeddings import EmbeddingError
+from rehearsal.insights.flows import (
+    FlowDiscovery,
+    FlowDiscoveryError,
+    FlowSettings,
+    GraphLimits,
+    Labelling,
+    discover_flows,
+    write_flows,
+)
+from rehearsal.insights.flows.report import render_flows_section, render_page
+from rehearsal.insights.flows.tools import slug
 from rehearsal.insights.ingest import IngestError, QuarantineRecord, ingest_path
+from rehearsal.insights.personas import PersonaError, build_suite, write_suite
 from rehearsal.insights.topics import TopicsError
-from rehearsal.insights.topics.output import read_topic_model, write_topics
+from rehearsal.insights.topics.models import Assignment
+from rehearsal.insights.topics.output import ASSIGNMENTS_FILE, read_topic_model, write_topics
 from rehearsal.insights.topics.service import load_items, run_assign, run_topics
 from rehearsal.settings import Settings
 from rehearsal.storage.factory import build_stores
@@ -150,3 +166,184 @@ def assign(
 
 
 # --- flows, draft-bundle, personas, report ------------------------------------------------------------------
+
+_FLOWS_FILE = "flows.json"
+
+
+@contextmanager
+def _flow_errors() -> Iterator[None]:
+    try:
+        yield
+    except (CorpusError, FlowDiscoveryError, DraftError, PersonaError, TopicsError) as error:
+        raise UserError(str(error)) from None
+
+
+def _conversations(source: str, settings: Settings) -> list[Conversation]:
+    return list(iter_corpus(build_stores(settings).blobs, source))
+
+
+def _topic_groups(topics_dir: Path) -> dict[str, str]:
+    """Conversation id → `t<id>_<label>` from a topics run; items still pending a topic are `unassigned`."""
+    model = read_topic_model(topics_dir)
+    names = {topic.id: f"t{topic.id}_{slug(topic.label, 40)}" for topic in model.topics}
+    path = (topics_dir if topics_dir.is_dir() else topics_dir.parent) / ASSIGNMENTS_FILE
+    groups: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            assignment = Assignment.model_validate_json(line)
+        except ValueError as error:
+            raise UserError(f"{path}:{number}: not an assignment ({error.__class__.__name__})") from None
+        groups[assignment.id] = names.get(assignment.topic, "unassigned")
+    return groups
+
+
+def _grouping(group_by: str | None, topics_dir: Path | None) -> str | dict[str, str] | None:
+    if group_by and topics_dir:
+        raise UserError("give either --group-by or --topics, not both")
+    return _topic_groups(topics_dir) if topics_dir else group_by
+
+
+def _read_flows(flows_dir: Path) -> FlowDiscovery:
+    path = flows_dir / _FLOWS_FILE if flows_dir.is_dir() else flows_dir
+    try:
+        return FlowDiscovery.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: not found; run `rehearsal insights flows` first") from None
+    except ValueError as error:
+        raise UserError(f"{path}: not a flows file ({error.__class__.__name__})") from None
+
+
+def _grouping_of(discovery: FlowDiscovery, topics_dir: Path | None) -> str | dict[str, str] | None:
+    """The grouping flows were discovered with, so that drafts and personas see the same groups."""
+    if discovery.grouped_by.startswith("metadata."):
+        return discovery.grouped_by.removeprefix("metadata.")
+    if discovery.grouped_by == "topic":
+        if topics_dir is None:
+            raise UserError("these flows are grouped by topic: give the same --topics folder")
+        return _topic_groups(topics_dir)
+    return None
+
+
+GroupBy = Annotated[str | None, typer.Option("--group-by", help="Metadata field to group by (e.g. task).")]
+TopicsDir = Annotated[Path | None, typer.Option("--topics", help="A topics run folder: group by topic.")]
+FlowsDir = Annotated[Path, typer.Option("--flows", help="Folder (or flows.json) of a flows run.")]
+Groups = Annotated[list[str] | None, typer.Option("--group", help="A group to include (repeatable).")]
+
+
+@app.command()
+def flows(
+    source: Annotated[str, typer.Argument(help="A corpus name (see `insights ingest`).")],
+    *,
+    out: Annotated[Path, typer.Option(help="Folder for one graph JSON per group and flows.json.")],
+    group_by: GroupBy = None,
+    topics_dir: TopicsDir = None,
+    labels: Annotated[
+        Labelling, typer.Option(help="Step labels: given, clustered, or auto.")
+    ] = Labelling.AUTO,
+    max_nodes: Annotated[
+        int, typer.Option(min=3, help="Steps kept per graph (START and END included).")
+    ] = 40,
+) -> None:
+    """Discover steps, transition graphs, paths, decision and derail points, tools and sub-agents."""
+    settings = Settings()
+    with _flow_errors():
+        grouping = _grouping(group_by, topics_dir)
+        conversations = _conversations(source, settings)
+        discovery = discover_flows(
+            conversations,
+            group_by=grouping,
+            settings=FlowSettings(labelling=labels, limits=GraphLimits(max_nodes=max_nodes)),
+        )
+    written = write_flows(discovery, out)
+    console.print(
+        f"{len(discovery.groups)} group(s) from {len(conversations)} conversation(s), "
+        f"{len(discovery.tools)} tool(s), {len(discovery.skills)} suggested sub-agent(s); "
+        f"wrote {len(written)} file(s) to {out}"
+    )
+    for group in discovery.groups:
+        console.print(
+            f"  {group.group}: {len(group.graph.nodes) - 2} steps, {len(group.graph.edges)} transitions; "
+            f"main path {' → '.join(group.main_path) or '—'}",
+            markup=False,
+            soft_wrap=True,
+        )
+    if discovery.skipped:
+        console.print(f"  skipped (too few conversations): {', '.join(discovery.skipped)}", markup=False)
+
+
+@app.command("draft-bundle")
+def draft_bundle_command(
+    source: Annotated[str, typer.Argument(help="The corpus the flows were discovered in.")],
+    *,
+    flows_dir: FlowsDir,
+    out: Annotated[Path, typer.Option(help="Folder for bundle.yaml, draft_tools.py and world.json.")],
+    group: Groups = None,
+    topics_dir: TopicsDir = None,
+    name: Annotated[str, typer.Option(help="Bundle name.")] = "draft",
+) -> None:
+    """Export a draft agent bundle for the chosen groups (all by default)."""
+    settings = Settings()
+    discovery = _read_flows(flows_dir)
+    with _flow_errors():
+        draft = draft_bundle(
+            discovery,
+            _conversations(source, settings),
+            group_by=_grouping_of(discovery, topics_dir),
+            groups=group,
+            name=name,
+        )
+    paths = write_draft(draft, out)
+    agent = draft.bundle.agents[0]
+    console.print(
+        f"drafted {draft.bundle.metadata.name}: {len(agent.intents)} intent(s), {len(agent.flows)} flow(s), "
+        f"{len(draft.bundle.tools)} tool(s); wrote {', '.join(str(p) for p in paths)}"
+    )
+
+
+@app.command()
+def personas(
+    source: Annotated[str, typer.Argument(help="The corpus the flows were discovered in.")],
+    *,
+    flows_dir: FlowsDir,
+    out: Annotated[Path, typer.Option(help="Folder for suite.yaml.")],
+    group: Groups = None,
+    topics_dir: TopicsDir = None,
+    per_group: Annotated[int, typer.Option(min=1, max=1000, help="Scenarios per group.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed for sampling conversations.")] = 0,
+    bundle_dir: Annotated[
+        Path | None, typer.Option(help="Folder of the draft bundle (default: --out) the suite runs against.")
+    ] = None,
+) -> None:
+    """Generate personas and scenarios from de-identified conversations, as a rehearsal suite."""
+    settings = Settings()
+    discovery = _read_flows(flows_dir)
+    bundle_folder = bundle_dir or out
+    with _flow_errors():
+        suite = build_suite(
+            _conversations(source, settings),
+            discovery,
+            group_by=_grouping_of(discovery, topics_dir),
+            groups=group,
+            per_group=per_group,
+            seed=seed,
+            bundle=os.path.relpath(bundle_folder / "bundle.yaml", out),
+            world=os.path.relpath(bundle_folder / "world.json", out),
+        )
+    path = write_suite(suite, out)
+    console.print(f"wrote {len(suite.scenarios)} scenario(s) and {len(suite.personas)} persona(s) to {path}")
+
+
+@app.command()
+def report(
+    *,
+    flows_dir: FlowsDir,
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("insights.html"),
+    title: Annotated[str, typer.Option(help="Page title.")] = "Insights",
+) -> None:
+    """Write the HTML insights report: flow graphs as diagrams with their paths, branches and tools."""
+    discovery = _read_flows(flows_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_page(title, [render_flows_section(discovery)]), encoding="utf-8")
+    console.print(f"wrote {out}")

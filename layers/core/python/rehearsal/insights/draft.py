@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from rehearsal.bundles.loader import bundle_from_data
+from rehearsal.bundles.problems import BundleValidationError
 from rehearsal.bundles.schema import (
     Agent,
     AgentBundle,
@@ -46,7 +48,16 @@ from rehearsal.insights.conversation import Conversation, Speaker
 from rehearsal.insights.deid import deidentify_conversation
 from rehearsal.insights.flows.answers import is_question, slot_for_step
 from rehearsal.insights.flows.discover import grouping
-from rehearsal.insights.flows.models import END, START, AskSlot, FlowDiscovery, GroupFlows, StepKind, ToolSpec
+from rehearsal.insights.flows.models import (
+    END,
+    START,
+    AskSlot,
+    DecisionPoint,
+    FlowDiscovery,
+    GroupFlows,
+    StepKind,
+    ToolSpec,
+)
 from rehearsal.insights.flows.tools import CALL_PREFIX, slug
 
 TOOLS_MODULE = "draft_tools"
@@ -55,9 +66,12 @@ WORLD_KEY = "replay"
 _CURSOR_KEY = "replay_cursor"
 _SIDE_EFFECT = re.compile(r"book|cancel|submit|report|pay|transfer|update|create|delete|refund|order", re.I)
 _HUMAN_PHRASES = ("human", "real person", "representative", "supervisor", "manager", "speak to someone")
+# Openings that say who is there but not what they want ("Hi, I'm [NAME_1]").
 _GREETINGS = frozenset(
     {"hi", "hello", "hey", "yo", "there", "good", "morning", "afternoon", "evening", "howdy", "greetings"}
+    | {"i", "i'm", "im", "am", "my", "name", "is", "this", "it's", "me", "here", "name's"}
 )
+_PLACEHOLDER = re.compile(r"\[[A-Z]+_\d+\]")
 
 
 class DraftError(ValueError):
@@ -104,7 +118,7 @@ def draft_bundle(
     group_by: str | Mapping[str, str] | None = None,
     groups: Sequence[str] | None = None,
     name: str = "draft",
-    max_examples: int = 12,
+    max_examples: int = 25,
 ) -> Draft:
     """A bundle for the chosen groups (all by default); `group_by` as flows were discovered with."""
     chosen = _choose(discovery, groups)
@@ -117,8 +131,13 @@ def draft_bundle(
     intents: list[Intent] = []
     flows: list[Flow] = []
     slots: dict[str, SlotDef] = {}
+    phrasings = {g.group: _phrasings(members.get(g.group, []), max_examples) for g in chosen}
+    # A phrasing customers of several groups used tells no intent apart: the recognizer must not learn it.
+    shared = {
+        t for t, n in Counter(t.casefold() for p in phrasings.values() for t in set(p)).items() if n > 1
+    }
     for group in chosen:
-        examples = _phrasings(members.get(group.group, []), max_examples)
+        examples = [text for text in phrasings[group.group] if text.casefold() not in shared]
         if not examples:
             raise DraftError(f"group {group.group!r}: no customer request to learn the intent from")
         flow, flow_slots = _flow(group, catalog)
@@ -149,11 +168,21 @@ def draft_bundle(
         tools=[_tool_decl(catalog[t]) for t in used],
         guardrails=_guardrails([c for g in chosen for c in members.get(g.group, [])]),
     )
+    _check(bundle)
     return Draft(
         bundle=bundle,
         tools_module=_tools_source([catalog[t] for t in used]),
         world=_world([catalog[t] for t in used]),
     )
+
+
+def _check(bundle: AgentBundle) -> None:
+    """The draft passes the same validation as a hand-written bundle (references, reachable stages)."""
+    try:
+        bundle_from_data(bundle.model_dump(mode="json", exclude_none=True), filename="draft bundle")
+    except BundleValidationError as error:
+        problems = "; ".join(str(problem) for problem in error.problems)
+        raise DraftError(f"the drafted bundle does not validate: {problems}") from None
 
 
 def _choose(discovery: FlowDiscovery, groups: Sequence[str] | None) -> list[GroupFlows]:
@@ -170,7 +199,7 @@ def request_text(conversation: Conversation) -> str:
     """The customer's first message that says more than hello: what they came for."""
     for turn in conversation.turns:
         if turn.speaker is Speaker.CUSTOMER:
-            words = re.findall(r"[a-z']+", turn.text.lower())
+            words = re.findall(r"[a-z']+", _PLACEHOLDER.sub(" ", turn.text).lower())
             if words and not set(words) <= _GREETINGS:
                 return " ".join(turn.text.split())
     return ""
@@ -185,45 +214,40 @@ def _phrasings(conversations: Sequence[Conversation], limit: int) -> list[str]:
 
 
 def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dict[str, SlotDef]]:
-    graph = group.graph
+    """Stages along the main path; after a call whose result decides the branch, one stage per branch."""
     path = list(group.main_path)
-    labels = {node.id: node.label for node in graph.nodes}
-    kinds = {node.id: node.kind for node in graph.nodes}
-    slots: dict[str, SlotDef] = {}
-    asks = {ask.step: ask for ask in group.asks}
     decisions = {p.step: p for p in group.decision_points if p.driver == "tool_result"}
-    extra = [
-        b.to for p in decisions.values() for b in p.branches if b.to not in path and b.to not in (START, END)
-    ]
-    order = path + [s for s in dict.fromkeys(extra)]
+    branches = {step: _branch(decisions.get(step)) for step in path if step in decisions}
+    extra = [t for _, targets in branches.values() for t in targets if t not in path]
+    slots: dict[str, SlotDef] = {}
     stages: list[Stage] = []
-    for index, step in enumerate(order):
-        following = path[index + 1] if index + 1 < len(path) else None
-        steps: list[Step] = []
-        if kinds.get(step) is StepKind.CALL:
-            steps.append(_call(step, catalog, slots))
-            branch = _branch(decisions.get(step), catalog, step)
-            if branch is not None:
-                steps.append(branch)
-        elif is_question(labels.get(step, "")):
-            slot = _slot(step, labels[step], asks.get(step))
-            slots[slot.name] = slot
-            steps.append(AskStep(slot=slot.name, prompt=labels[step]))
-        else:
-            steps.append(RespondStep(text=labels.get(step) or step))
-        if index >= len(path) - 1:
-            steps.append(EndStep(message=None))
-        stages.append(
-            Stage(
-                name=stage_name(step),
-                description=f"Step {step}",
-                steps=steps,
-                next=stage_name(following) if following and index < len(path) else None,
-            )
-        )
+    for index, step in enumerate(path + list(dict.fromkeys(extra))):
+        steps = _steps(step, group, catalog, slots)
+        branch = branches.get(step, (None, []))[0]
+        if branch is not None:
+            steps.append(branch)
+        on_path = index < len(path) - 1
+        if not on_path:
+            steps.append(EndStep())  # the main path's last step, and branch ends off the path
+        following = stage_name(path[index + 1]) if on_path else None
+        stages.append(Stage(name=stage_name(step), description=f"Step {step}", steps=steps, next=following))
     if not stages:
         stages.append(Stage(name="answer", steps=[EndStep(message="I can help with that.")]))
     return Flow(name=slug(group.group, 64), description=f"Main path of {group.group}", stages=stages), slots
+
+
+def _steps(
+    step: str, group: GroupFlows, catalog: Mapping[str, ToolSpec], slots: dict[str, SlotDef]
+) -> list[Step]:
+    node = group.graph.node(step)
+    if node.kind is StepKind.CALL:
+        return [_call(step, catalog, slots)]
+    if is_question(node.label):
+        ask = next((a for a in group.asks if a.step == step), None)
+        slot = _slot(step, node.label, ask)
+        slots[slot.name] = slot
+        return [AskStep(slot=slot.name, prompt=node.label)]
+    return [RespondStep(text=group.templates.get(step) or node.label or step)]
 
 
 def _slot(step: str, question: str, ask: AskSlot | None) -> SlotDef:
@@ -277,19 +301,23 @@ def _matching_slot(argument: str, slots: Iterable[str]) -> str | None:
     return best[1] if best[0] >= 0.5 else None
 
 
-def _branch(point: Any, catalog: Mapping[str, ToolSpec], step: str) -> BranchStep | None:
+def _branch(point: DecisionPoint | None) -> tuple[BranchStep | None, list[str]]:
+    """Cases on the result signature that mostly led to each branch, and the steps they lead to."""
     if point is None:
-        return None
-    cases = []
+        return None, []
+    cases: dict[str, BranchCase] = {}
+    targets: list[str] = []
     for branch in point.branches:
         if not branch.results or branch.to in (START, END):
             continue
-        signature = max(branch.results, key=lambda s: (branch.results[s], s))
-        condition = _condition(signature)
-        if condition is not None:
-            cases.append(BranchCase(when=[condition], goto=stage_name(branch.to)))
-    unique = {case.when[0].model_dump_json(): case for case in cases}
-    return BranchStep(cases=list(unique.values())) if len(unique) > 1 else None
+        condition = _condition(max(branch.results, key=lambda s: (branch.results[s], s)))
+        key = condition.model_dump_json() if condition else ""
+        if condition is not None and key not in cases:
+            cases[key] = BranchCase(when=[condition], goto=stage_name(branch.to))
+            targets.append(branch.to)
+    if len(cases) < 2:
+        return None, []
+    return BranchStep(cases=list(cases.values())), targets
 
 
 def _condition(signature: str) -> Condition | None:
@@ -313,7 +341,7 @@ def _tool_decl(spec: ToolSpec) -> ToolDecl:
         description=f"Seen {spec.calls} times in transcripts"
         + (f"; operations {', '.join(map(str, operations))}" if operations else "")
         + (f"; outcomes {outcomes}" if outcomes else ""),
-        input_schema=spec.input_schema,
+        input_schema=_loose_schema(spec),
         errors=[
             ErrorShape(code=slug(e.signature.removeprefix("error:"), 64), description=str(e.example)[:200])
             for e in spec.errors
@@ -323,6 +351,26 @@ def _tool_decl(spec: ToolSpec) -> ToolDecl:
             _SIDE_EFFECT.search(spec.name) or any(_SIDE_EFFECT.search(str(o)) for o in operations)
         ),
     )
+
+
+def _loose_schema(spec: ToolSpec) -> dict[str, Any]:
+    """Arguments as the draft's slots will send them: any value, documented with what was observed.
+
+    The observed schema (enums of the names seen, integer ranges) describes the transcripts, not what the
+    tool accepts; only the operation argument keeps its values, and is required.
+    """
+    observed: dict[str, Any] = spec.input_schema.get("properties", {})
+    properties: dict[str, Any] = {}
+    for name, schema in observed.items():
+        if name == spec.mode_argument and "enum" in schema:
+            properties[name] = {"type": "string", "enum": schema["enum"]}
+            continue
+        types = sorted({s.get("type", "object") for s in schema.get("anyOf", [schema])})
+        properties[name] = {"description": f"Observed as {' or '.join(types)}."}
+    loose: dict[str, Any] = {"type": "object", "properties": properties}
+    if spec.mode_argument in properties:
+        loose["required"] = [spec.mode_argument]
+    return loose
 
 
 def _guardrails(conversations: Sequence[Conversation]) -> Guardrails:

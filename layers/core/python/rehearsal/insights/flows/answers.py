@@ -38,8 +38,15 @@ TODAY = date(2026, 1, 1)
 """Fixed reference date so that reading relative dates ("tomorrow") is reproducible."""
 
 
+_REQUEST = re.compile(
+    r"\?\s*$|\b(?:please|could you|can you|would you|may i|tell me|provide|what is|what's|which)\b", re.I
+)
+_NOT_REQUEST = re.compile(r"^\s*(?:thank|thanks|goodbye|bye)\b", re.I)
+
+
 def is_question(text: str) -> bool:
-    return text.rstrip().endswith("?")
+    """Whether an agent utterance asks the customer for something ("…, please." counts, "thanks" does not)."""
+    return bool(_REQUEST.search(text)) and not _NOT_REQUEST.search(text)
 
 
 def slot_for_step(step: str) -> str:

@@ -17,6 +17,7 @@ from rehearsal.insights.flows.labelling import LabelledCorpus, Labelling, label_
 from rehearsal.insights.flows.models import FlowDiscovery, GroupFlows, ToolSpec
 from rehearsal.insights.flows.paths import dominant_paths, main_path
 from rehearsal.insights.flows.skills import suggest_skills
+from rehearsal.insights.flows.templates import reply_templates
 from rehearsal.insights.flows.tools import build_tool_catalog, slug
 
 ALL = "all"
@@ -74,8 +75,9 @@ def discover_flows(
     ]
     catalog = build_tool_catalog(calls, corpus.profile)
     sizes = Counter(c.group for c in corpus.conversations)
+    sources = {c.id: c for c in conversations}
     groups = [
-        _group_flows(name, corpus, [t for t in catalog if name in t.groups], settings)
+        _group_flows(name, corpus, sources, [t for t in catalog if name in t.groups], settings)
         for name in sorted(sizes)
         if sizes[name] >= settings.min_conversations
     ]
@@ -94,7 +96,11 @@ def discover_flows(
 
 
 def _group_flows(
-    name: str, corpus: LabelledCorpus, tools: list[ToolSpec], settings: FlowSettings
+    name: str,
+    corpus: LabelledCorpus,
+    sources: Mapping[str, Conversation],
+    tools: list[ToolSpec],
+    settings: FlowSettings,
 ) -> GroupFlows:
     members = [c for c in corpus.conversations if c.group == name]
     graph = build_graph(name, members, labels=corpus.labels, examples=corpus.examples, limits=settings.limits)
@@ -109,6 +115,7 @@ def _group_flows(
         derail_points=derail_points(graph, members),
         tools=tools,
         asks=ask_slots(members, corpus.labels),
+        templates=reply_templates(members, sources),
     )
 
 

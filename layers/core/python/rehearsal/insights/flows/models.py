@@ -187,6 +187,10 @@ class GroupFlows(_Model):
     derail_points: list[DerailPoint] = Field(default_factory=list)
     tools: list[ToolSpec] = Field(default_factory=list)
     asks: list[AskSlot] = Field(default_factory=list)
+    templates: dict[str, str] = Field(
+        default_factory=dict,
+        description="Step → reply with the tool-result values it repeats as placeholders.",
+    )
 
 
 class FlowDiscovery(_Model):
