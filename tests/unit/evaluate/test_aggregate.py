@@ -92,3 +92,14 @@ def test_distribution_percentiles_interpolate_like_numpy():
 def test_aggregate_rejects_k_below_one():
     with pytest.raises(ValueError, match="k must be"):
         aggregate([], k=0)
+
+
+def test_an_aggregate_survives_a_round_trip_through_json():
+    # Given an aggregate as the aggregate stage stores it
+    run = aggregate([item("a"), item("a", Verdict.FAIL, trial=1)], k=2)
+
+    # When
+    loaded = type(run).model_validate_json(run.model_dump_json())
+
+    # Then
+    assert loaded == run and loaded.pass_hat_k == {1: 0.5, 2: 0.0}

@@ -195,3 +195,19 @@ def test_compiled_behaviours_are_reused_for_the_same_definitions_and_labels():
 def test_an_unknown_behaviour_is_a_clear_error():
     with pytest.raises(KeyError, match="unknown behaviour 'nope'; defined: empathy_when_upset, greeted"):
         _book().judge("nope")
+
+
+def test_calls_recorded_without_telemetry_events_still_count():
+    # Given a state whose tool calls carry no ToolCalled events
+    state = conversation(("customer", "refund"), ("agent", "done"), calls=[("refund_order", {}, OK, 1)])
+    state.events.clear()
+
+    # When
+    result = (
+        _book()
+        .judge("verified_identity_before_account_change")
+        .judge(Transcript.from_state(state, {"refund_order"}))
+    )
+
+    # Then
+    assert result.passed is False
