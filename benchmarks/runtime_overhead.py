@@ -34,7 +34,7 @@ from rehearsal.llm.openai_provider import OpenAIChatModel
 from rehearsal.llm.ports import AsyncChatModel, ChatCompletion, RequestedToolCall
 from rehearsal.llm.stub_server import StubOpenAIServer, StubReply
 from rehearsal.runtime import AgentRuntime, ToolRegistry, tool
-from rehearsal.runtime.tools import ToolContext
+from rehearsal.runtime.tools import ToolContext, spec_of
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "acme_retail"
 CONVERSATIONS = [
@@ -100,7 +100,9 @@ def noop(order_id: str) -> dict[str, Any]:
 
 
 def tool_dispatch(calls: int, isolation: Any) -> dict[str, Any]:
-    declaration = noop.__rehearsal_tool__.declaration(  # type: ignore[attr-defined]
+    spec = spec_of(noop)
+    assert spec is not None
+    declaration = spec.declaration(
         output_schema={"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
     )
     from rehearsal.runtime.bindings import function_handler

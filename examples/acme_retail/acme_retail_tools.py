@@ -19,7 +19,7 @@ def _order(ctx: ToolContext, order_id: str) -> dict[str, Any]:
     order = ctx.world.get("orders", {}).get(order_id.strip().upper())
     if order is None:
         raise ToolError("order_not_found", f"no order {order_id}")
-    return order  # type: ignore[no-any-return]
+    return order
 
 
 def _next_id(ctx: ToolContext, counter: str, prefix: str) -> str:
@@ -147,7 +147,7 @@ def lookup_payment(order_id: str, *, ctx: ToolContext) -> dict[str, Any]:
 
 @tool
 def ship_replacement(order_id: str, *, ctx: ToolContext) -> dict[str, Any]:
-    """Send the right items again for a delivered order that arrived with the wrong items, with a return label.
+    """Send the right items again for a delivered order that arrived with the wrong ones, with a return label.
 
     Args:
         order_id: The order that arrived with the wrong items.

@@ -145,7 +145,7 @@ def chat(
         raise UserError(f"--engine must be flow or llm, not {engine!r}")
     with _user_errors():
         loaded = _store().resolve(bundle)
-    runtime = _runtime(loaded, engine)  # type: ignore[arg-type]
+    runtime = _runtime(loaded, "llm" if engine == "llm" else "flow" if engine == "flow" else None)
     session = runtime.start(conversation_id, world=_world(world, loaded))
     console.print(
         f"[dim]{loaded.name} {loaded.version[:12]} · {runtime.engine.name} engine · /quit to leave[/]"

@@ -16,7 +16,9 @@ from rehearsal.bundles.schema import EndReason
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    turn: int = Field(ge=0, description="Index of the turn (in ConversationState.turns) the event belongs to.")
+    turn: int = Field(
+        ge=0, description="Index of the turn (in ConversationState.turns) the event belongs to."
+    )
 
 
 class ToolCallStatus(StrEnum):
@@ -100,7 +102,7 @@ class ErrorCode(StrEnum):
     INTERNAL = "internal"
 
 
-class RuntimeError_(_Event):
+class RuntimeError_(_Event):  # noqa: N801 - named in the shared contract; avoids the builtin
     type: Literal["error"] = "error"
     code: ErrorCode
     message: str

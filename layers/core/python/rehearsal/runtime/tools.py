@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import fastjsonschema
 
@@ -72,7 +72,15 @@ class ToolSpec:
         return ToolDecl.model_validate({**fields, **overrides})
 
 
-def tool(function: F | None = None, *, name: str | None = None) -> Any:
+@overload
+def tool(function: F, *, name: str | None = None) -> F: ...
+
+
+@overload
+def tool(function: None = None, *, name: str | None = None) -> Callable[[F], F]: ...
+
+
+def tool(function: F | None = None, *, name: str | None = None) -> F | Callable[[F], F]:
     """Declare a Python function as a tool; usable bare (``@tool``) or with a name (``@tool(name="x")``)."""
 
     def decorate(target: F) -> F:
