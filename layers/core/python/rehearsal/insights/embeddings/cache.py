@@ -81,7 +81,7 @@ class CachedEmbedder:
         for key, text in zip(keys, texts, strict=True):
             if key not in found and key not in missing:
                 missing[key] = text
-        self.hits += len(keys) - sum(1 for key in keys if key in missing)
+        self.hits += len(keys) - len(missing)  # served without calling the model
         self.misses += len(missing)
         if missing:
             fresh = self.inner.embed(list(missing.values()))

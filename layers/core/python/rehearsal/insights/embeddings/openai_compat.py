@@ -20,12 +20,15 @@ class OpenAIEmbedder:
         api_key: str | None,
         batch_size: int = 256,
         timeout_s: float = 60,
+        max_retries: int = 2,
     ) -> None:
         import openai  # the SDK stays inside the adapter
 
         self._model = model
         self._batch_size = batch_size
-        self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s)
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=max_retries
+        )
         self._error = openai.OpenAIError
 
     @property

@@ -4,8 +4,9 @@
 2. Cut it top-down by *cohesion*: a node is split while the mean squared distance of its members to their
    centroid exceeds ``cohesion``. Unlike a height threshold this does not depend on how many utterances each
    topic has, so one value holds for a 3k and a 1M corpus.
-3. Fragments smaller than ``min_size_ratio`` × the size of the cluster a typical utterance sits in (the
-   size-weighted median) are noise or stray phrasings: their members move to the nearest kept centroid.
+3. Fragments are stray phrasings of a neighbour: smaller than ``min_size_ratio`` × the size of the cluster a
+   typical utterance sits in (the size-weighted median) *and* close to a larger cluster (or tiny). Their
+   members move to the nearest kept centroid; a small cluster unlike the others stays a (rare) topic.
 4. A few spherical k-means (Lloyd) passes over *all* vectors, in chunks, refine the partition; with a
    sample this is also how the rest of the corpus is assigned (sample-then-assign), in bounded memory.
 """
@@ -34,6 +35,8 @@ class TopicsError(Exception):
 class ClusterParams:
     cohesion: float = 0.35
     min_size_ratio: float = 0.5
+    fragment_similarity: float = 0.5
+    min_topic_size: int = 3
     min_items: int = 5
     sample_size: int = 6000
     refine_iterations: int = 10
@@ -96,18 +99,28 @@ def centroids_of(vectors: Vectors, labels: Labels, count: int) -> Vectors:
     return normalise(sums)
 
 
-def absorb_fragments(vectors: Vectors, labels: Labels, min_size: int) -> Labels:
-    """Move members of clusters below ``min_size`` to the nearest kept centroid; relabel 0..K-1."""
+def absorb_fragments(vectors: Vectors, labels: Labels, min_size: int, similar: float, floor: int) -> Labels:
+    """Move members of fragments to the nearest kept centroid; relabel 0..K-1.
+
+    A fragment is a cluster below ``floor`` members, or below ``min_size`` members whose centre is at least
+    ``similar`` to a larger cluster's (a stray piece of a neighbour). A small cluster unlike every other is
+    kept: rare contact reasons are real topics too.
+    """
     counts = np.bincount(labels)
-    kept = np.flatnonzero(counts >= min_size)
-    if len(kept) == 0:
-        kept = np.array([int(np.argmax(counts))])
+    large = np.flatnonzero(counts >= min_size)
+    if len(large) == 0:
+        large = np.array([int(np.argmax(counts))])
+    centres = centroids_of(vectors, labels, len(counts))
+    closeness = (centres @ centres[large].T).max(axis=1)
+    keep = (counts >= min_size) | ((counts >= floor) & (closeness < similar))
+    keep[large] = True
+    kept = np.flatnonzero(keep)
     remap = np.full(len(counts), -1, dtype=np.int64)
     remap[kept] = np.arange(len(kept))
     result = remap[labels]
     members = result >= 0
     centroids = centroids_of(vectors[members], result[members], len(kept))
-    stray = result < 0
+    stray = ~members
     if stray.any():
         result[stray] = np.argmax(vectors[stray] @ centroids.T, axis=1)
     return result
@@ -158,6 +171,8 @@ def discover_clusters(vectors: Vectors, params: ClusterParams) -> Clustering:
     seed_vectors = vectors[sample] if sample is not None else vectors
     labels = cohesion_cut(seed_vectors, params.cohesion)
     min_size = max(2, int(params.min_size_ratio * weighted_median_size(labels)))
-    labels = absorb_fragments(seed_vectors, labels, min_size)
+    labels = absorb_fragments(
+        seed_vectors, labels, min_size, params.fragment_similarity, max(2, params.min_topic_size)
+    )
     centroids = centroids_of(seed_vectors, labels, int(labels.max()) + 1)
     return refine(vectors, centroids, params.refine_iterations, params.chunk_size)
