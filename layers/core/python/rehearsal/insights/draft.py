@@ -66,12 +66,6 @@ WORLD_KEY = "replay"
 _CURSOR_KEY = "replay_cursor"
 _SIDE_EFFECT = re.compile(r"book|cancel|submit|report|pay|transfer|update|create|delete|refund|order", re.I)
 _HUMAN_PHRASES = ("human", "real person", "representative", "supervisor", "manager", "speak to someone")
-# Openings that say who is there but not what they want ("Hi, I'm [NAME_1]").
-_GREETINGS = frozenset(
-    {"hi", "hello", "hey", "yo", "there", "good", "morning", "afternoon", "evening", "howdy", "greetings"}
-    | {"i", "i'm", "im", "am", "my", "name", "is", "this", "it's", "me", "here", "name's"}
-)
-_PLACEHOLDER = re.compile(r"\[[A-Z]+_\d+\]")
 
 
 class DraftError(ValueError):
@@ -195,19 +189,9 @@ def _choose(discovery: FlowDiscovery, groups: Sequence[str] | None) -> list[Grou
     return [known[g] for g in groups]
 
 
-def request_text(conversation: Conversation) -> str:
-    """The customer's first message that says more than hello: what they came for."""
-    for turn in conversation.turns:
-        if turn.speaker is Speaker.CUSTOMER:
-            words = re.findall(r"[a-z']+", _PLACEHOLDER.sub(" ", turn.text).lower())
-            if words and not set(words) <= _GREETINGS:
-                return " ".join(turn.text.split())
-    return ""
-
-
 def _phrasings(conversations: Sequence[Conversation], limit: int) -> list[str]:
     """The most common opening requests, shortest first among equals (real phrasings, de-identified)."""
-    requests = (request_text(deidentify_conversation(c)) for c in conversations)
+    requests = (" ".join(deidentify_conversation(c).contact_reason.split()) for c in conversations)
     counts = Counter(text for text in requests if text)
     ranked = sorted(counts, key=lambda t: (-counts[t], len(t), t))
     return [text for text in ranked if len(text) <= 300][:limit]

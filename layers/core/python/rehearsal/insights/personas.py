@@ -21,7 +21,7 @@ import yaml
 from rehearsal.bundles.schema import EndReason
 from rehearsal.insights.conversation import Conversation, Outcome, Speaker
 from rehearsal.insights.deid import deidentify_conversation
-from rehearsal.insights.draft import WORLD_KEY, request_text
+from rehearsal.insights.draft import WORLD_KEY
 from rehearsal.insights.flows.answers import extract_value, is_question, slot_for_step, synthesize
 from rehearsal.insights.flows.discover import grouping
 from rehearsal.insights.flows.labelling import label_conversations
@@ -93,7 +93,7 @@ def build_suite(
     longest = 0
     for group in chosen:
         pool = [
-            c for c in labelled.conversations if c.group == group and request_text(by_id[c.conversation_id])
+            c for c in labelled.conversations if c.group == group and by_id[c.conversation_id].contact_reason
         ]
         # Known outcomes make expectations; abandoned conversations are used only when nothing else is left.
         pool.sort(key=lambda c: (c.outcome not in (Outcome.RESOLVED, Outcome.ESCALATED), c.conversation_id))
@@ -212,7 +212,7 @@ def _scenario(
         persona=persona,
         goal=Goal(
             intent=intent,
-            utterances=[synthesize(request_text(source), synthetic, rng)],
+            utterances=[synthesize(source.contact_reason, synthetic, rng)],
             done_when=_done_when(events, labels),
         ),
         world=WorldSpec(patch=_replayed(source, profile), knows=knows, does_not_know=unknown, cues=cues),
