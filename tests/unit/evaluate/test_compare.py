@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rehearsal.evaluate.compare import Change, compare_runs, transcript_diff
+from rehearsal.evaluate.compare import Change, changed_items, compare_runs, transcript_diff
 from rehearsal.evaluate.criticality import Criticality
 from rehearsal.evaluate.results import Verdict
 
@@ -77,3 +77,9 @@ def test_the_transcript_diff_aligns_identical_turns_and_pairs_changed_ones():
 def test_the_transcript_diff_of_a_missing_conversation_shows_one_side():
     rows = transcript_diff(None, conversation(("customer", "hi")))
     assert [row.tag for row in rows] == ["only_after"]
+
+
+def test_changed_items_lists_items_whose_verdict_moved_regressions_first():
+    baseline = _run({"a": [F, P], "b": [P]})
+    candidate = _run({"a": [P, P], "b": [F]})
+    assert changed_items(baseline, candidate) == ["b-v0-t0", "a-v0-t0"]

@@ -136,6 +136,13 @@ def _requirements(before: RunAggregate, after: RunAggregate) -> list[Requirement
     )
 
 
+def changed_items(baseline: Sequence[ItemResult], candidate: Sequence[ItemResult]) -> list[str]:
+    """Items of both runs whose verdict changed, regressions first: the transcripts worth diffing."""
+    before = {item.item_id: item.verdict for item in baseline}
+    changed = [item for item in candidate if item.item_id in before and before[item.item_id] != item.verdict]
+    return [item.item_id for item in sorted(changed, key=lambda item: (item.verdict != "fail", item.item_id))]
+
+
 # --- transcripts ---------------------------------------------------------------------------------------
 
 
