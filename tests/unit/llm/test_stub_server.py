@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -94,13 +93,11 @@ def test_bad_request_bodies_get_a_400(payload: Any) -> None:
 def test_concurrent_slow_requests_overlap() -> None:
     # Given: 256 clients, 200 ms latency each
     with StubOpenAIServer(latency_s=0.2) as server, ThreadPoolExecutor(256) as pool:
-        started = time.perf_counter()
         # When
         statuses = list(pool.map(lambda _: post(server, CHAT, REQUEST)[0], range(256)))
-        elapsed = time.perf_counter() - started
-    # Then: served side by side, not one after another (256 × 0.2 s = 51 s)
+    # Then: served side by side, not one after another
     assert statuses == [200] * 256
-    assert elapsed < 3.0
+    assert server.max_in_flight >= 128
 
 
 def test_a_failing_responder_answers_500_with_its_error() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import weakref
 from typing import Any
 
 import openai
@@ -20,6 +19,7 @@ from rehearsal.llm.ports import (
     ModelUnavailable,
     RequestedToolCall,
     ToolSchemas,
+    background_loop,
     cost_of,
 )
 from rehearsal.llm.retry import Failure, RetryPolicy, classify
@@ -49,9 +49,7 @@ class OpenAIChatModel(AsyncChatModel):
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._api_key = api_key or _PLACEHOLDER_KEY
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._async_client: openai.AsyncOpenAI | None = None
 
     @classmethod
     def from_settings(
@@ -69,16 +67,14 @@ class OpenAIChatModel(AsyncChatModel):
             max_tokens=settings.max_tokens,
         )
 
-    # Clients are built lazily; an async client is bound to the event loop that first used it.
-    def _aclient(self) -> openai.AsyncOpenAI:
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            client = openai.AsyncOpenAI(
+    def _client(self) -> openai.AsyncOpenAI:
+        """The client, created on and only ever used from the background loop: its connection pool is
+        bound to one loop, and callers' loops come and go (``asyncio.run`` in tests and scripts)."""
+        if self._async_client is None:
+            self._async_client = openai.AsyncOpenAI(
                 api_key=self._api_key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0
             )
-            self._clients[loop] = client
-        return client
+        return self._async_client
 
     def _request(
         self, messages: Messages, tools: ToolSchemas | None, temperature: float | None, max_tokens: int | None
@@ -146,11 +142,18 @@ class OpenAIChatModel(AsyncChatModel):
         max_tokens: int | None = None,
     ) -> ChatCompletion:
         request = self._request(messages, tools, temperature, max_tokens)
+        loop = background_loop()
+        if asyncio.get_running_loop() is loop:
+            return await self._call(request)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._call(request), loop))
+
+    async def _call(self, request: dict[str, Any]) -> ChatCompletion:
+        """Our retry loop around one chat completion; runs on the background loop."""
         started = time.perf_counter()
         retry = 0
         while True:
             try:
-                response = await self._aclient().chat.completions.create(**request)
+                response = await self._client().chat.completions.create(**request)
             except openai.OpenAIError as error:
                 await asyncio.sleep(self._next_delay(error, retry))
                 retry += 1

@@ -100,14 +100,15 @@ class AsyncChatModel(ChatModel):
     ) -> ChatCompletion:
         """Runs ``acomplete`` on a background loop, so it also works where a loop is already running."""
         call = self.acomplete(messages, tools=tools, temperature=temperature, max_tokens=max_tokens)
-        return asyncio.run_coroutine_threadsafe(call, _background_loop()).result()
+        return asyncio.run_coroutine_threadsafe(call, background_loop()).result()
 
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
 
 
-def _background_loop() -> asyncio.AbstractEventLoop:
+def background_loop() -> asyncio.AbstractEventLoop:
+    """A process-wide event loop on a daemon thread, for blocking callers and long-lived async clients."""
     global _loop  # noqa: PLW0603 - one loop per process serves every blocking caller
     with _loop_lock:
         if _loop is None:

@@ -16,7 +16,8 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from types import TracebackType
@@ -113,6 +114,8 @@ class StubOpenAIServer:
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._ids = count(1)
+        self._in_flight = 0
+        self._max_in_flight = 0
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.stub = self
         self._thread: threading.Thread | None = None
@@ -160,6 +163,23 @@ class StubOpenAIServer:
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
             return list(self._requests)
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests ever handled at the same time: shows that slow requests overlap."""
+        with self._lock:
+            return self._max_in_flight
+
+    @contextmanager
+    def _serving(self) -> Iterator[None]:
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     @property
     def pending(self) -> int:
@@ -270,6 +290,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the SDK's connection pool reuses connections
+    disable_nagle_algorithm = True  # headers and body go out as two writes: without this, +40 ms per reply
     server: _Server
 
     def do_POST(self) -> None:
@@ -283,7 +304,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             self._send(400, {}, _error_body("request body must be a JSON object", "invalid_json"))
             return
-        status, headers, payload = self.server.stub.handle(self.path, body, self.headers.get("authorization"))
+        with self.server.stub._serving():
+            status, headers, payload = self.server.stub.handle(
+                self.path, body, self.headers.get("authorization")
+            )
         self._send(status, headers, payload)
 
     def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
