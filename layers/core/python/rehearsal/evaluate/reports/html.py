@@ -28,6 +28,13 @@ class TurnView:
     failing: list[CheckResult]
     passing: list[CheckResult]
 
+    @property
+    def highlight(self) -> str:
+        """The agent's failing turns are marked red; a customer turn a failure cites is context for it."""
+        if not self.failing:
+            return ""
+        return "failing" if self.role == "agent" else "cited"
+
 
 @dataclass(frozen=True)
 class ItemView:
