@@ -7,12 +7,13 @@ behaviours are cached per process and per run, so a warm worker pays for them on
 
 from __future__ import annotations
 
+import asyncio
 import json
 import traceback
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rehearsal.bundles.store import BundleStore
 from rehearsal.evaluate.aggregate import RunAggregate, aggregate
@@ -21,6 +22,7 @@ from rehearsal.evaluate.behaviours.library import CompiledBehaviours, compile_be
 from rehearsal.evaluate.evaluator import evaluate_record
 from rehearsal.evaluate.gates import GatePolicy, evaluate_gates
 from rehearsal.evaluate.results import ItemResult, Verdict
+from rehearsal.evaluate.turn_tests import SCENARIO_PREFIX, run_turn_test
 from rehearsal.pipeline.archive import GateOutcome, ItemState, RunArchive, RunRecord, RunStatus
 from rehearsal.pipeline.events import (
     AggregateRequest,
@@ -43,6 +45,7 @@ from rehearsal.settings import Settings
 from rehearsal.simulate.driver import Simulator
 from rehearsal.simulate.items import RunItem, expand
 from rehearsal.simulate.records import SimulationRecord
+from rehearsal.simulate.specs.suite import TurnTest
 from rehearsal.storage.factory import Stores
 
 if TYPE_CHECKING:
@@ -107,6 +110,17 @@ class _RunContext:
             model_settings = model_settings.model_copy(update={"model": self.settings.llm_model})
         return OpenAIChatModel.from_settings(model_settings, api_key=key, base_url=self.settings.llm_base_url)
 
+    def turn_test(self, item_id: str) -> TurnTest:
+        test_id = item_id.removeprefix(SCENARIO_PREFIX)
+        for test in self.snapshot.turn_tests:
+            if test.id == test_id:
+                return test
+        raise KeyError(f"run {self.run_id} has no turn test {test_id!r}")
+
+    def base_world(self) -> dict[str, Any]:
+        key = self.snapshot.suite.world
+        return self.snapshot.worlds.get(key, {}) if key else {}
+
     def item(self, item_id: str) -> RunItem:
         return RunItem.model_validate_json(self.archive.read(item_key(self.run_id, item_id)))
 
@@ -147,13 +161,15 @@ def prepare_run(request: PrepareRequest, stores: Stores) -> PrepareResult:
             suite_hash=snapshot.hash,
             options=request.options,
             has_gates=request.gates_key is not None or snapshot.gates is not None,
-            item_count=len(items),
+            item_count=len(items) + len(snapshot.turn_tests),
         )
     )
     if not archive.exists(manifest_key):
         for item in items:
             archive.write_once(item_key(request.run_id, item.item_id), item.model_dump_json().encode())
-        refs = [ItemRef(run_id=request.run_id, item_id=item.item_id).model_dump() for item in items]
+        item_ids = [item.item_id for item in items]
+        item_ids += [f"{SCENARIO_PREFIX}{test.id}" for test in snapshot.turn_tests]
+        refs = [ItemRef(run_id=request.run_id, item_id=item_id).model_dump() for item_id in item_ids]
         archive.write_once(manifest_key, json.dumps(refs).encode())
     return PrepareResult(
         run_id=request.run_id,
@@ -182,11 +198,40 @@ def _crashed(context: _RunContext, item_id: str, error: str) -> SimulateResult:
     return SimulateResult(run_id=context.run_id, item_id=item_id, status="errored", error=error)
 
 
+def _store_result(context: _RunContext, result: ItemResult) -> EvaluateResult:
+    result_key = context.archive.result_key(context.run_id, result.item_id)
+    context.archive.blobs.put(result_key, result.model_dump_json().encode(), content_type="application/json")
+    context.archive.put_item_state(
+        context.run_id,
+        ItemState(
+            item_id=result.item_id,
+            scenario_id=result.scenario_id,
+            status="evaluated",
+            verdict=result.verdict.value,
+        ),
+    )
+    return EvaluateResult(
+        run_id=context.run_id, item_id=result.item_id, verdict=result.verdict.value, result_key=result_key
+    )
+
+
+def _run_turn_test(context: _RunContext, item_id: str) -> SimulateResult:
+    """A turn test is replayed and judged in one step; evaluate then only reports its stored result."""
+    result = run_turn_test(context.turn_test(item_id), context.simulator.runtime, world=context.base_world())
+    _store_result(context, result.model_copy(update={"item_id": item_id}))
+    return SimulateResult(run_id=context.run_id, item_id=item_id, status="skipped")
+
+
 def simulate_item(
     request: SimulateRequest, stores: Stores, *, settings: Settings | None = None
 ) -> SimulateResult:
     """One conversation. A crash (of the visitor, the agent or our own code) is recorded, never raised."""
     context = _context(request.run_id, stores, settings)
+    if request.item_id.startswith(SCENARIO_PREFIX):
+        try:
+            return _run_turn_test(context, request.item_id)
+        except Exception:
+            return _crashed(context, request.item_id, traceback.format_exc())
     try:
         item = context.item(request.item_id)
         record = context.simulator.run(item, visitor_engine=context.record.options.visitor_engine)
@@ -199,6 +244,11 @@ async def asimulate_item(
     request: SimulateRequest, stores: Stores, *, settings: Settings | None = None
 ) -> SimulateResult:
     context = _context(request.run_id, stores, settings)
+    if request.item_id.startswith(SCENARIO_PREFIX):
+        try:
+            return await asyncio.to_thread(_run_turn_test, context, request.item_id)
+        except Exception:
+            return _crashed(context, request.item_id, traceback.format_exc())
     try:
         item = context.item(request.item_id)
         record = await context.simulator.arun(item, visitor_engine=context.record.options.visitor_engine)
@@ -227,6 +277,15 @@ def evaluate_item(
 ) -> EvaluateResult:
     """Score one simulated conversation against its scenario; low-confidence verdicts become questions."""
     context = _context(request.run_id, stores, settings)
+    stored_key = context.archive.result_key(request.run_id, request.item_id)
+    if request.status == "skipped" and context.archive.exists(stored_key):
+        stored = ItemResult.model_validate_json(context.archive.read(stored_key))
+        return EvaluateResult(
+            run_id=request.run_id,
+            item_id=request.item_id,
+            verdict=stored.verdict.value,
+            result_key=stored_key,
+        )
     item: RunItem | None = None
     try:
         item = context.item(request.item_id)
@@ -241,20 +300,7 @@ def evaluate_item(
             AlignmentQueue(stores.runs).ask(result, record.conversation, run_id=request.run_id)
     except Exception:
         result = _errored_result(request, item, traceback.format_exc())
-    result_key = context.archive.result_key(request.run_id, request.item_id)
-    context.archive.blobs.put(result_key, result.model_dump_json().encode(), content_type="application/json")
-    context.archive.put_item_state(
-        request.run_id,
-        ItemState(
-            item_id=request.item_id,
-            scenario_id=result.scenario_id,
-            status="evaluated",
-            verdict=result.verdict.value,
-        ),
-    )
-    return EvaluateResult(
-        run_id=request.run_id, item_id=request.item_id, verdict=result.verdict.value, result_key=result_key
-    )
+    return _store_result(context, result)
 
 
 def load_item_results(run_id: str, stores: Stores) -> list[ItemResult]:
