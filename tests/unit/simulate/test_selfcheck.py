@@ -47,3 +47,12 @@ def test_a_fact_may_have_one_value_per_goal() -> None:
     ]
     # Then stating either is truthful
     assert check_visitor(entries, known, GOALS) == []
+
+
+def test_repeating_what_the_agent_said_is_not_inventing() -> None:
+    # Given a visitor repeating an amount the agent quoted before (and one saying it first)
+    entry = VisitorTurnLog(turn=2, text="So 49.99 goes back to my card?")
+    agent = [(1, "I'll refund 49.99 USD.")]
+    # Then only the visitor that had not heard it invented it
+    assert check_visitor([entry], KNOWN, GOALS, agent) == []
+    assert [issue.kind for issue in check_visitor([entry], KNOWN, GOALS, [(3, "49.99")])] == ["invented_fact"]

@@ -221,7 +221,11 @@ class _Conversation:
         )
         issues = list(self.issues)
         scenario = self.item.scenario
-        issues += check_visitor(self.log, scenario.fact_values(), {goal.intent for goal in scenario.goals()})
+        agent_turns = (
+            [(turn.index, turn.text) for turn in state.turns if turn.role == "agent"] if state else []
+        )
+        goals = {goal.intent for goal in scenario.goals()}
+        issues += check_visitor(self.log, scenario.fact_values(), goals, agent_turns)
         # The session's world belongs to this conversation alone: it is handed over, not copied.
         world_after = self.session.world if self.session is not None else self.sandbox.world
         return SimulationRecord(

@@ -1,14 +1,15 @@
 """The visitor's self-check: flags simulator mistakes so evaluation can mark an item inconclusive (simulator).
 
 * a disclosed fact that is not among the visitor's known facts, or differs from the known value;
-* a fact-like token (email, id, long number) in the visitor's words that no known fact contains;
+* a fact-like token (email, id, long number) in the visitor's words that no known fact contains and the
+  agent has not said before;
 * a turn pursuing a goal the scenario never gave the visitor.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from rehearsal.simulate.records import SimulatorIssue, VisitorTurnLog
 
@@ -20,9 +21,13 @@ _FACT_LIKE = re.compile(
 
 
 def check_visitor(
-    log: Iterable[VisitorTurnLog], known_facts: Mapping[str, Collection[str]], goal_intents: Collection[str]
+    log: Iterable[VisitorTurnLog],
+    known_facts: Mapping[str, Collection[str]],
+    goal_intents: Collection[str],
+    agent_turns: Sequence[tuple[int, str]] = (),
 ) -> list[SimulatorIssue]:
-    """``known_facts``: fact → the values the visitor may state (see ``Scenario.fact_values``)."""
+    """``known_facts``: fact → the values the visitor may state (see ``Scenario.fact_values``);
+    ``agent_turns``: (turn index, text) of the agent — repeating what the agent said is not inventing."""
     allowed = {name: {value.strip().casefold() for value in values} for name, values in known_facts.items()}
     known_text = " ".join(value for values in allowed.values() for value in values)
     issues: list[SimulatorIssue] = []
@@ -35,9 +40,10 @@ def check_visitor(
             elif value.strip().casefold() not in allowed[fact]:
                 detail = f"stated {fact}={value!r}, knows {sorted(known_facts[fact])}"
                 issues.append(SimulatorIssue(kind="contradicted_fact", turn=entry.turn, detail=detail))
+        heard = " ".join(text for index, text in agent_turns if index < entry.turn).casefold()
         for match in _FACT_LIKE.finditer(entry.text):
             token = match.group(0)
-            if token.casefold() not in known_text:
+            if token.casefold() not in known_text and token.casefold() not in heard:
                 detail = f"said {token!r}, which is none of its known facts"
                 issues.append(SimulatorIssue(kind="invented_fact", turn=entry.turn, detail=detail))
         if entry.goal is not None and entry.goal not in goal_intents:
