@@ -313,6 +313,12 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "looks like a bearer token",
     ),
     (
+        "secret: password in a URL",
+        set_value("tools", 1, "binding", "url", value="https://shop:s3cret@example.com/verify"),
+        "tools[1].binding.url",
+        "looks like a URL with a password",
+    ),
+    (
         "secret: literal value under a secret-sounding key",
         set_value("tools", 1, "binding", "headers", value={"X-Api-Key": "hunter2hunter2"}),
         "tools[1].binding.headers.X-Api-Key",

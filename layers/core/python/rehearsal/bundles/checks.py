@@ -29,6 +29,7 @@ from rehearsal.bundles.schema import (
     HandoffStep,
     RespondStep,
     SetStep,
+    SlotDef,
     Step,
     ToolDecl,
 )
@@ -231,7 +232,7 @@ class _Checker:
                     where = (*loc, "intents", index, "examples", position)
                     self.add(where, f"example {example!r} is also an example of intent {other!r}")
 
-    def slot(self, loc: Loc, slot: Any) -> None:
+    def slot(self, loc: Loc, slot: SlotDef) -> None:
         if slot.pattern is not None:
             self.regex(slot.pattern, (*loc, "pattern"))
         if slot.type == "enum" and not slot.choices:

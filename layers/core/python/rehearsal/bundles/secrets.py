@@ -22,6 +22,7 @@ _TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a Stripe key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{16,}")),
     ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("a URL with a password", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?!\$\{)[^/\s@]+@")),
     ("basic-auth credentials", re.compile(r"(?i)\bbasic\s+(?!\$\{)[A-Za-z0-9+/]{8,}={0,2}")),
     (
         "an AWS secret access key",
