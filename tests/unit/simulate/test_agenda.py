@@ -189,3 +189,20 @@ def test_same_seed_same_words_other_seed_other_words() -> None:
     # Then one seed replays exactly and another differs
     assert script(1) == script(1)
     assert script(1) != script(2)
+
+
+def test_the_visitor_knows_its_own_name() -> None:
+    # Given a visitor asked for its name (not listed among its facts)
+    named = visitor()
+    named.opening()
+    turn = named.reply(["May I have your full name, please?"], agent_ended=False)
+    # Then it gives the persona's name
+    assert turn.disclosed == {"name": "Jane Doe"}
+
+
+def test_the_mood_follows_the_emotional_arc() -> None:
+    # Given a polite visitor whose arc goes to frustrated then angry, and an agent that never understands
+    moody = visitor(persona={"emotional_arc": ["frustrated", "angry"], "patience": 10})
+    moods = [moody.opening().mood] + [moody.reply(HUH, agent_ended=False).mood for _ in range(3)]
+    # Then each unproductive turn moves it one step along the arc, and it stays at the end
+    assert moods == ["polite", "frustrated", "angry", "angry"]

@@ -179,7 +179,7 @@ def _gather(
         if not isinstance(entry, str):
             found.append((entry, Origin(root.file, (key, index), root.document)))
             continue
-        files = sorted(base.glob(entry)) if any(ch in entry for ch in "*?[") else [base / entry]
+        files = _matching_files(base, entry)
         if not files:
             collector.problems.append(root.problem(f"no file matches {entry!r}", key, index))
         for file in files:
@@ -194,6 +194,16 @@ def _gather(
                 if spec is not None:
                     found.append((spec, origin))
     return found
+
+
+def _matching_files(base: Path, entry: str) -> list[Path]:
+    """A file or a glob, relative to the suite's folder or absolute."""
+    if not any(ch in entry for ch in "*?["):
+        return [base / entry]
+    pattern = Path(entry)
+    if pattern.is_absolute():  # Path.glob takes only relative patterns: glob from the root
+        return sorted(Path(pattern.anchor).glob(str(pattern.relative_to(pattern.anchor))))
+    return sorted(base.glob(entry))
 
 
 def _unique(collector: _Collector, specs: list[tuple[Any, Origin]], what: str) -> dict[str, Any]:

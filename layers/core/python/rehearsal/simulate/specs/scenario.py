@@ -119,11 +119,22 @@ class Scenario(Spec):
         extra = [self.policies.second_issue, change.goal if change else None]
         return [self.goal, *(goal for goal in extra if goal is not None)]
 
+    def world_facts(self) -> dict[str, str]:
+        """What the visitor knows whatever its goal: ``world.knows``, and its own name unless told not."""
+        facts = {name: fact_text(value) for name, value in self.world.knows.items()}
+        if (
+            isinstance(self.persona, Persona)
+            and "name" not in facts
+            and "name" not in self.world.does_not_know
+        ):
+            facts["name"] = self.persona.name
+        return facts
+
     def fact_values(self) -> dict[str, set[str]]:
         """Fact → every value the visitor may state for it (goals may each bring their own order, say)."""
-        values: dict[str, set[str]] = {}
-        for facts in (self.world.knows, *(goal.facts for goal in self.goals())):
-            for name, value in facts.items():
+        values = {name: {value} for name, value in self.world_facts().items()}
+        for goal in self.goals():
+            for name, value in goal.facts.items():
                 values.setdefault(name, set()).add(fact_text(value))
         return values
 

@@ -32,7 +32,7 @@ class AgendaVisitor:
         self._policies = scenario.policies
         self._rng = random.Random(seed)
         self._style = Style(self._persona, self._rng, random_phrasing=random_phrasing)
-        self._world_facts = {name: fact_text(value) for name, value in scenario.world.knows.items()}
+        self._world_facts = scenario.world_facts()
         self.known_facts = self._facts_for(scenario.goal)  # what it knows now: the world's and its goal's
         self._withhold = scenario.policies.withhold_until_asked
         facts = [*scenario.fact_values(), *scenario.world.does_not_know, *scenario.world.cues]
