@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rehearsal.bundles import LoadedBundle, bundle_from_data
+from rehearsal.bundles import BundleValidationError, LoadedBundle, bundle_from_data
 from rehearsal.bundles.store import BundleNotFound, BundleStore, BundleStoreError
 from rehearsal.storage.local import LocalBlobStore, SqliteRunStore
 
@@ -230,3 +230,15 @@ def test_concurrent_promotions_keep_every_event(store: BundleStore, versions: li
     assert sorted(event.by or "" for event in store.live_pointer("shop").history) == sorted(
         f"user{n}" for n in range(12)
     )
+
+
+def test_push_refuses_an_invalid_bundle_built_in_code(
+    store: BundleStore, versions: list[LoadedBundle]
+) -> None:
+    # Given: a bundle whose router names a missing agent, built without the loader
+    broken = versions[0].bundle.model_copy(deep=True)
+    assert broken.router is not None
+    broken.router.entry_agent = "ghost"
+    # When / Then
+    with pytest.raises(BundleValidationError, match="unknown entry agent 'ghost'"):
+        store.push(broken)

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from rehearsal.bundles.diff import BundleDiff, diff_bundles
-from rehearsal.bundles.loader import LoadedBundle, load_bundle
+from rehearsal.bundles.loader import LoadedBundle, bundle_from_data, load_bundle
 from rehearsal.bundles.schema import AgentBundle
 from rehearsal.bundles.split import Split
 from rehearsal.bundles.versioning import canonical_json, short
@@ -100,9 +100,12 @@ class BundleStore:
     # --- versions -------------------------------------------------------------------------------------------
 
     def push(self, loaded: LoadedBundle | AgentBundle, *, label: str | None = None) -> BundleRef:
-        """Store a version; the same content again is the same version (and only moves ``label``)."""
-        if isinstance(loaded, AgentBundle):
-            loaded = LoadedBundle.of(loaded)
+        """Store a version; the same content again is the same version (and only moves ``label``).
+
+        The bundle is validated again (references included) whatever built it: the store holds no invalid
+        version. Raises ``BundleValidationError``."""
+        bundle = loaded if isinstance(loaded, AgentBundle) else loaded.bundle
+        loaded = bundle_from_data(bundle.model_dump(mode="json"), filename=f"bundle {bundle.metadata.name!r}")
         name, version = loaded.name, loaded.version
         if label is not None:
             self._check_label(label)
