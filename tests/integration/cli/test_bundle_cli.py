@@ -164,3 +164,14 @@ def test_bad_requests_are_readable_errors(
     code, output = invoke(runner, *args)
     # Then
     assert code == 2 and message in output and "Traceback" not in output
+
+
+def test_diff_of_the_example_versions_shows_guardrail_and_flow_changes(runner: CliRunner) -> None:
+    # Given
+    examples = Path(__file__).resolve().parents[3] / "examples" / "acme_retail"
+    # When
+    code, output = invoke(runner, "diff", examples / "bundle.v1.yaml", examples / "bundle.v2.yaml")
+    # Then
+    assert code == 0
+    assert "+ guardrails.tool_preconditions[tool=refund_order]" in output
+    assert "flows[name=refund].stages[name=" in output
