@@ -76,3 +76,28 @@ def test_state_serialises_to_json(mini_bundle: Any, world: dict[str, Any]) -> No
         "order_id": "A1001",
         "status": "shipped",
     }
+
+
+def _failing(error: Exception) -> Any:
+    def middleware(invocation: Any, next: Any) -> Any:
+        raise error
+
+    return middleware
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [(ValueError("boom"), ErrorCode.TOOL_RAISED), (TimeoutError("slow"), ErrorCode.TOOL_TIMEOUT)],
+)
+def test_a_failing_tool_is_an_error_event_and_the_conversation_continues(
+    mini_bundle: Any, world: dict[str, Any], error: Exception, code: ErrorCode
+) -> None:
+    # Given a lookup tool that raises or times out
+    tools = ToolRegistry.from_bundle(mini_bundle, isolation="inline").wrap(_failing(error))
+    session = runtime_for(mini_bundle, tools=tools).start("c", world=world)
+    # When the flow calls it
+    reply = session.respond("where is my order A1001")
+    # Then the error is recorded, the flow takes its on_error path, and the conversation goes on
+    assert [e.code for e in reply.events if isinstance(e, RuntimeError_)] == [code]
+    assert reply.messages == ["No such order."]
+    assert reply.ended is None

@@ -124,3 +124,18 @@ def test_router_hands_off_to_the_agent_that_owns_the_intent(world: dict[str, Any
     assert [(h.from_agent, h.to_agent) for h in handoffs] == [("front", "main")]
     assert reply.messages == ["It is shipped."]
     assert session.state.active_agent == "main"
+
+
+def test_router_pattern_routes_a_message_no_intent_matched(world: dict[str, Any]) -> None:
+    # Given a router rule that matches a keyword, and an agent without intents of its own
+    data = bundle_data()
+    other = {"name": "billing", "greeting": "Billing here.", "fallback": "Billing?"}
+    rules = [{"patterns": [r"\binvoice\b"], "to": "billing"}]
+    bundle = make_bundle(agents=[*data["agents"], other], router={"entry_agent": "main", "rules": rules})
+    # When a message matches only the pattern
+    reply = runtime_for(bundle).start("c", world=world).respond("about my invoice")
+    # Then the conversation moves to that agent, which introduces itself
+    assert [(e.from_agent, e.to_agent) for e in reply.events if isinstance(e, Handoff)] == [
+        ("main", "billing")
+    ]
+    assert reply.messages == ["Billing here."]
