@@ -273,6 +273,7 @@ def _expectations(conversation: Conversation, events: Sequence[Any], profile: Ca
 def write_suite(suite: Suite, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "suite.yaml"
-    data = suite.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    # Defaults stay: a matcher without its `kind` would read back as a different matcher.
+    data = suite.model_dump(mode="json", exclude_none=True)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
