@@ -24,7 +24,7 @@ def test_written_suite_validates_against_the_suite_format(tmp_path: Path) -> Non
     path = write_suite(written, tmp_path)
     # When it is read back
     suite = Suite.model_validate(yaml.safe_load(path.read_text()))
-    # Then it is the same suite, and every conversation with a known outcome became a scenario with its persona
+    # Then it is the same suite, and each conversation with a known outcome became a scenario with its persona
     assert suite == written
     assert len(suite.scenarios) == 18
     assert {s.persona_id for s in suite.scenarios} == {p.id for p in suite.personas if not isinstance(p, str)}
