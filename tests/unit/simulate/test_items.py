@@ -99,3 +99,13 @@ def test_hundreds_of_variations_expand_with_distinct_seeds(tmp_path: Path) -> No
     assert len({item.seed for item in items}) == 300
     assert len({item.variation.typo_rate for item in items}) > 100
     assert len({tuple(sorted(item.variation.toggled.items())) for item in items}) > 4
+
+
+def test_a_scenario_s_faults_override_the_suite_s(tmp_path: Path) -> None:
+    # Given a suite-wide latency fault and a scenario with its own error fault
+    scenario = {**SCENARIO, "faults": {"error_rate": 1.0, "tools": ["refund_order"]}}
+    path = write_suite(tmp_path, scenario=scenario, suite={"faults": {"latency_ms": 5}})
+    # When expanded / Then the scenario's faults win
+    [item] = expand(load_suite(path))
+    assert item.faults.error_rate == 1.0
+    assert item.faults.latency_ms == 0

@@ -14,7 +14,7 @@ from typing import Any
 
 from rehearsal.runtime.tool_types import Next, ToolInvocation
 from rehearsal.simulate.records import FaultKind, InjectedFault
-from rehearsal.simulate.specs.suite import FaultSpec
+from rehearsal.simulate.specs.faults import FaultSpec
 
 MALFORMED_RESULT: dict[str, Any] = {"malformed": True, "raw": "<html><body>502 Bad Gateway</body></html>"}
 """An injected malformed result: HTML where JSON was expected, wrapped as an object."""

@@ -14,10 +14,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rehearsal.simulate.sandbox import merge_world
+from rehearsal.simulate.specs.faults import FaultSpec
 from rehearsal.simulate.specs.loading import LoadedSuite
 from rehearsal.simulate.specs.persona import Persona, Tone
 from rehearsal.simulate.specs.scenario import BOOLEAN_TOGGLES, BehaviourPolicies, Scenario
-from rehearsal.simulate.specs.suite import FaultSpec, VariationSpec
+from rehearsal.simulate.specs.suite import VariationSpec
 
 _TYPO_CEILING = 0.05  # variations draw typo rates up to twice the persona's, and at least up to this
 
@@ -94,7 +95,7 @@ def expand(loaded: LoadedSuite, trials: int | None = None, *, variations: int | 
                         seed=stable_seed(suite.seed, iid),
                         scenario=concrete,
                         world=world,
-                        faults=suite.faults,
+                        faults=scenario.faults or suite.faults,
                         max_visitor_turns=scenario.max_visitor_turns or suite.max_visitor_turns,
                         visitor=suite.visitor,
                     )

@@ -18,6 +18,7 @@ from rehearsal.simulate.specs.expectations import (
     TurnLimitExpectation,
     WorldAssertion,
 )
+from rehearsal.simulate.specs.faults import FaultSpec
 from rehearsal.simulate.specs.loading import LoadedSuite, load_suite, suite_hash
 from rehearsal.simulate.specs.persona import UPSET_TONES, Persona, Tone
 from rehearsal.simulate.specs.scenario import (
@@ -29,7 +30,7 @@ from rehearsal.simulate.specs.scenario import (
     Start,
     WorldSpec,
 )
-from rehearsal.simulate.specs.suite import FaultSpec, Suite, TurnAssertion, TurnTest, VariationSpec
+from rehearsal.simulate.specs.suite import Suite, TurnAssertion, TurnTest, VariationSpec
 
 __all__ = [
     "UPSET_TONES",

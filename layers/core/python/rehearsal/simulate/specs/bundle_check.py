@@ -38,6 +38,9 @@ def suite_problems_against_bundle(loaded: LoadedSuite, bundle: AgentBundle | Any
             problems.append(root.problem(f"unknown tool {tool!r}", "faults", "tools", position))
     for scenario in loaded.scenarios:
         origin = loaded.origins.get(scenario.id, root)
+        for position, tool in enumerate(scenario.faults.tools if scenario.faults else []):
+            if tool not in tools:
+                problems.append(origin.problem(f"unknown tool {tool!r}", "faults", "tools", position))
         for message, *where in _scenario_problems(scenario, loaded, tools, agents, intents):
             problems.append(origin.problem(message, *where))
     for test in loaded.turn_tests:

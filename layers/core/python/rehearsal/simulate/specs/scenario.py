@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from rehearsal.simulate.specs.common import FactName, Scalar, Spec, SpecId, check_patterns
 from rehearsal.simulate.specs.expectations import Expectations
+from rehearsal.simulate.specs.faults import FaultSpec
 from rehearsal.simulate.specs.persona import Persona
 
 
@@ -111,6 +112,9 @@ class Scenario(Spec):
         None, description="Overrides the suite's limit."
     )
     variations: Annotated[int | None, Field(ge=1, le=10_000)] = Field(None, description="Overrides.")
+    faults: FaultSpec | None = Field(
+        None, description="Tool faults for this scenario; overrides the suite's."
+    )
     expect: Expectations = Field(default_factory=Expectations)
 
     def goals(self) -> list[Goal]:

@@ -8,10 +8,9 @@ from pydantic import Field, model_validator
 
 from rehearsal.bundles.schema import EndReason
 from rehearsal.simulate.specs.common import Criticality, Spec, SpecId
+from rehearsal.simulate.specs.faults import FaultSpec
 from rehearsal.simulate.specs.persona import Persona
 from rehearsal.simulate.specs.scenario import TOGGLES, Scenario
-
-Probability = Annotated[float, Field(ge=0, le=1)]
 
 
 class VariationSpec(Spec):
@@ -29,19 +28,6 @@ class VariationSpec(Spec):
         if unknown:
             raise ValueError(f"unknown toggles {unknown}; known: {', '.join(TOGGLES)}")
         return self
-
-
-class FaultSpec(Spec):
-    """Faults injected into tool calls to test recovery; seeded per item."""
-
-    tools: list[str] = Field(default_factory=list, description="Tools affected; empty means all.")
-    error_rate: Probability = 0.0
-    latency_ms: Annotated[float, Field(ge=0, le=60_000)] = 0.0
-    malformed_rate: Probability = Field(0.0, description="Chance a result is replaced by a malformed one.")
-
-    @property
-    def active(self) -> bool:
-        return self.error_rate > 0 or self.latency_ms > 0 or self.malformed_rate > 0
 
 
 class TurnAssertion(Spec):

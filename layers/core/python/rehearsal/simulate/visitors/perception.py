@@ -17,7 +17,8 @@ _I = re.IGNORECASE
 
 _BUILTIN_CUES: dict[str, str] = {
     "order_id": (
-        r"\border\s*(?:number|no\b|id\b|#|reference)|\bwhich order\b|\border\b[^.?!]*\b(?:number|id)\b"
+        r"\border\s*(?:number|no\b|id\b|#|reference)|\bwhich order\b|\border\b[^.?!]*\b(?:number|id)\b|"
+        r"\b(?:double-?check|confirm|re-?check) the number\b"
     ),
     "email": r"\be-?mail\b",
     "phone": r"\b(?:phone|mobile|cell)\b",
