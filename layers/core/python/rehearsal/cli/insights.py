@@ -32,6 +32,7 @@ from rehearsal.insights.flows.report import render_flows_section, render_page
 from rehearsal.insights.flows.tools import slug
 from rehearsal.insights.ingest import IngestError, QuarantineRecord, ingest_path
 from rehearsal.insights.personas import PersonaError, build_suite, write_suite
+from rehearsal.insights.report_topics import render_topics_section
 from rehearsal.insights.topics import TopicsError
 from rehearsal.insights.topics.models import Assignment
 from rehearsal.insights.topics.output import ASSIGNMENTS_FILE, read_topic_model, write_topics
@@ -341,9 +342,16 @@ def report(
     flows_dir: FlowsDir,
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("insights.html"),
     title: Annotated[str, typer.Option(help="Page title.")] = "Insights",
+    topics_dir: Annotated[
+        Path | None, typer.Option("--topics", help="A topics --out folder to include.")
+    ] = None,
 ) -> None:
-    """Write the HTML insights report: flow graphs as diagrams with their paths, branches and tools."""
+    """Write the HTML insights report: topic charts and opportunities, flow graphs as diagrams."""
     discovery = _read_flows(flows_dir)
+    sections = [render_flows_section(discovery)]
+    if topics_dir is not None:
+        with _user_errors():
+            sections.insert(0, render_topics_section(read_topic_model(topics_dir)))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_page(title, [render_flows_section(discovery)]), encoding="utf-8")
+    out.write_text(render_page(title, sections), encoding="utf-8")
     console.print(f"wrote {out}")

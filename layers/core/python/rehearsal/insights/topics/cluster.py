@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from scipy.cluster.hierarchy import linkage
 
 from rehearsal.insights.embeddings.port import Vectors, normalise
@@ -94,9 +95,22 @@ def weighted_median_size(labels: Labels) -> int:
 
 
 def centroids_of(vectors: Vectors, labels: Labels, count: int) -> Vectors:
-    sums = np.zeros((count, vectors.shape[1]), dtype=np.float64)
-    np.add.at(sums, labels, vectors)
-    return normalise(sums)
+    # A one-hot sparse product sums each cluster's vectors in one pass (np.add.at is unbuffered and slow).
+    one_hot = sparse.csr_matrix(
+        (np.ones(len(labels), dtype=np.float32), (labels, np.arange(len(labels)))), shape=(count, len(labels))
+    )
+    return normalise(np.asarray(one_hot @ vectors))
+
+
+def member_similarity(
+    vectors: Vectors, centroids: Vectors, labels: Labels, chunk_size: int = 50_000
+) -> np.ndarray:
+    """Cosine similarity of each vector to its own topic's centre, in chunks."""
+    result = np.empty(len(vectors), dtype=np.float32)
+    for start in range(0, len(vectors), chunk_size):
+        window = slice(start, start + chunk_size)
+        result[window] = np.einsum("ij,ij->i", vectors[window], centroids[labels[window]])
+    return result
 
 
 def absorb_fragments(vectors: Vectors, labels: Labels, min_size: int, similar: float, floor: int) -> Labels:

@@ -15,6 +15,7 @@ from rehearsal.insights.topics.cluster import (
     ClusterParams,
     TopicsError,
     discover_clusters,
+    member_similarity,
 )
 from rehearsal.insights.topics.hierarchy import group_topics, parent_label
 from rehearsal.insights.topics.labels import ctfidf_keywords, label_from_keywords, representatives
@@ -57,10 +58,11 @@ def discover_topics(
     params = params or params_for(embedder.family)
     if vectors is None:
         vectors = embed_items(usable, embedder)
+    vectors = normalise(vectors)
     clustering = discover_clusters(vectors, params)
-    model = build_model(usable, normalise(vectors), clustering, embedder=embedder, params=params, now=now)
+    model = build_model(usable, vectors, clustering, embedder=embedder, params=params, now=now)
     skipped = [Assignment(id=item.id, topic=-1, similarity=0.0) for item in items if not item.text.strip()]
-    similarity = np.einsum("ij,ij->i", normalise(vectors), clustering.centroids[clustering.labels])
+    similarity = member_similarity(vectors, clustering.centroids, clustering.labels)
     assignments = [
         Assignment(id=item.id, topic=int(label), similarity=round(float(score), 4))
         for item, label, score in zip(usable, clustering.labels, similarity, strict=True)
@@ -81,7 +83,7 @@ def build_model(
     labels, centroids = clustering.labels, clustering.centroids
     count = len(centroids)
     keywords = ctfidf_keywords(texts, labels, count)
-    own_similarity = np.einsum("ij,ij->i", vectors, centroids[labels])
+    own_similarity = member_similarity(vectors, centroids, labels)
     between = centroids @ centroids.T
     np.fill_diagonal(between, -1.0)
     topics: list[Topic] = []
