@@ -33,6 +33,9 @@ class TextDiff(BaseModel):
 
     path: str
     unified: str = Field(description="A unified diff of the two texts, line by line.")
+    words: str = Field(
+        "", description="One-line texts: the new text with `[-removed-]{+added+}` words, as git --word-diff."
+    )
 
 
 class BundleDiff(BaseModel):
@@ -146,4 +149,22 @@ class _Differ:
         lines = difflib.unified_diff(
             before.splitlines(), after.splitlines(), fromfile=f"a/{path}", tofile=f"b/{path}", lineterm=""
         )
-        self.texts.append(TextDiff(path=path, unified="\n".join(lines)))
+        words = word_diff(before, after) if "\n" not in before.strip() + after.strip() else ""
+        self.texts.append(TextDiff(path=path, unified="\n".join(lines), words=words))
+
+
+def word_diff(before: str, after: str) -> str:
+    """``after`` with removed words as ``[-…-]`` and added ones as ``{+…+}``; whitespace is normalised."""
+    old, new = before.split(), after.split()
+    out: list[str] = []
+    for op, a_start, a_end, b_start, b_end in difflib.SequenceMatcher(
+        a=old, b=new, autojunk=False
+    ).get_opcodes():
+        if op == "equal":
+            out.extend(new[b_start:b_end])
+            continue
+        if a_end > a_start:
+            out.append("[-" + " ".join(old[a_start:a_end]) + "-]")
+        if b_end > b_start:
+            out.append("{+" + " ".join(new[b_start:b_end]) + "+}")
+    return " ".join(out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -180,6 +181,16 @@ def _change_line(change: PathChange) -> str:
     )
 
 
+def _marked_words(words: str) -> str:
+    """Colour ``[-removed-]`` red and ``{+added+}`` green; the markers stay for output without colour."""
+    parts = re.split(r"(\[-.*?-\]|\{\+.*?\+\})", words)
+    styled = []
+    for part in parts:
+        style = "red" if part.startswith("[-") else "green" if part.startswith("{+") else None
+        styled.append(f"[{style}]{escape(part)}[/]" if style else escape(part))
+    return "".join(styled)
+
+
 def print_diff(result: BundleDiff) -> None:
     console.print(f"[bold]--- {escape(result.before)}[/]\n[bold]+++ {escape(result.after)}[/]")
     if result.identical:
@@ -194,9 +205,13 @@ def print_diff(result: BundleDiff) -> None:
         else:
             console.print(_change_line(change), soft_wrap=True)
     for text in result.text_diffs:
-        console.print(
-            Syntax(text.unified, "diff", theme="ansi_dark", background_color="default", word_wrap=True)
-        )
+        if text.words:
+            console.print(f"[bold]{escape(text.path)}[/]", soft_wrap=True)
+            console.print(_marked_words(text.words))
+        else:
+            console.print(
+                Syntax(text.unified, "diff", theme="ansi_dark", background_color="default", word_wrap=True)
+            )
     counts = {op: len(result.paths(op)) for op in ("added", "removed", "changed")}
     console.print(", ".join(f"{count} {op}" for op, count in counts.items()))
 
