@@ -15,6 +15,7 @@ from rehearsal.runtime import AgentRuntime, Session
 from rehearsal.runtime.events import (
     ErrorCode,
     Handoff,
+    IntentRecognized,
     ModelUsage,
     RuntimeError_,
     SchemaMismatch,
@@ -201,3 +202,18 @@ def test_async_conversations_run_concurrently(
         return await asyncio.gather(*(one(index) for index in range(20)))
 
     assert asyncio.run(many()) == ["Hi there."] * 20
+
+
+def test_the_model_is_told_the_procedure_of_the_recognized_request(
+    acme_bundles: dict[str, LoadedBundle], stub: StubOpenAIServer, world: dict[str, Any]
+) -> None:
+    # Given a customer asking for a refund while triage is active
+    stub.script(StubReply.say("Let me transfer you."))
+    session = session_for(acme_bundles["v2"], stub, world)
+    # When the llm engine answers
+    session.respond("I want a refund for order A1003")
+    # Then the recognized intent is recorded and the system prompt spells out billing's refund procedure
+    system = stub.requests[-1].body["messages"][0]["content"]
+    assert "Current request: refund (the billing team handles it: transfer first)" in system
+    assert "call verify_identity" in system
+    assert [e.intent for e in session.state.events if isinstance(e, IntentRecognized)] == ["refund"]

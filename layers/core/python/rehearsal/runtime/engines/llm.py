@@ -13,10 +13,26 @@ import json
 from collections.abc import Generator
 from typing import Any, Literal
 
-from rehearsal.bundles.schema import HUMAN, Agent, EndReason, Flow, ModelSettings
+from rehearsal.bundles.schema import (
+    HUMAN,
+    Agent,
+    AskStep,
+    BranchStep,
+    CallStep,
+    Condition,
+    EndReason,
+    EndStep,
+    Flow,
+    GotoStep,
+    HandoffStep,
+    ModelSettings,
+    RespondStep,
+    Step,
+)
 from rehearsal.llm.ports import ChatCompletion, ModelOutputError, ModelUnavailable, RequestedToolCall
 from rehearsal.runtime.compiled import CompiledBundle
-from rehearsal.runtime.events import ErrorCode, ModelUsage, ToolCall, ToolCallStatus
+from rehearsal.runtime.events import ErrorCode, IntentRecognized, ModelUsage, ToolCall, ToolCallStatus
+from rehearsal.runtime.state import FlowPosition
 from rehearsal.runtime.tools import ToolRegistry
 from rehearsal.runtime.turn import AskModel, CallTool, Effect, EngineRun, TurnContext
 
@@ -36,6 +52,41 @@ def _function(name: str, description: str, parameters: dict[str, Any]) -> dict[s
 def _outline(flow: Flow) -> str:
     stages = " → ".join(stage.name for stage in flow.stages)
     return f"- {flow.name}: {flow.description or 'stages'} ({stages})"
+
+
+def _condition_text(condition: Condition) -> str:
+    unary = condition.op in ("exists", "missing", "truthy", "falsy")
+    return f"{condition.path} {condition.op}" + ("" if unary else f" {condition.value!r}")
+
+
+def _step_text(step: Step) -> str:
+    if isinstance(step, AskStep):
+        return f"ask for {step.slot}"
+    if isinstance(step, CallStep):
+        return f"call {step.tool}" + (f" (on failure: {step.on_error})" if step.on_error else "")
+    if isinstance(step, BranchStep):
+        cases = "; ".join(
+            " and ".join(map(_condition_text, case.when)) + f" → {case.goto}" for case in step.cases
+        )
+        return f"if {cases}" + (f"; otherwise → {step.default}" if step.default else "")
+    if isinstance(step, RespondStep):
+        return f"say something like: {step.text!r}"
+    if isinstance(step, HandoffStep):
+        return f"hand off to {step.to}"
+    if isinstance(step, EndStep):
+        return f"end the conversation ({step.reason.value})"
+    if isinstance(step, GotoStep):
+        return f"go to {step.stage}"
+    return f"set {step.var}"
+
+
+def _procedure(flow: Flow) -> str:
+    """A flow spelled out stage by stage, for the model to follow."""
+    lines = [f"Procedure {flow.name}:"]
+    for stage in flow.stages:
+        steps = "; ".join(_step_text(step) for step in stage.steps)
+        lines.append(f"  {stage.name}: {steps}" + (f"; then {stage.next}" if stage.next else ""))
+    return "\n".join(lines)
 
 
 class LlmEngine:
@@ -85,6 +136,38 @@ class LlmEngine:
         )
         return schemas
 
+    def _follow(self, ctx: TurnContext, text: str) -> None:
+        """Recognize what the message asks for (the flow engine's recognizer) and remember its procedure as
+        the conversation's current one, which the system prompt spells out."""
+        state = ctx.state
+        match = self.compiled.recognizer.recognize(text, prefer_agent=state.active_agent)
+        ctx.emit(
+            IntentRecognized(
+                turn=ctx.turn,
+                intent=match.intent,
+                confidence=round(match.confidence, 4),
+                agent=state.active_agent,
+            )
+        )
+        owner = self.compiled.router.target(match, text) or match.agent
+        agent = self.compiled.agents.get(owner) if owner else None
+        intent = agent.intents.get(match.intent) if agent and match.intent else None
+        if agent is not None and intent is not None and intent.flow in agent.flows:
+            state.position = FlowPosition(flow=intent.flow, stage=agent.flows[intent.flow].entry)
+
+    def _current_procedure(self, ctx: TurnContext) -> str | None:
+        position = ctx.state.position
+        if position is None:
+            return None
+        active = self.compiled.agents[ctx.state.active_agent]
+        owners = [active, *(a for name, a in self.compiled.agents.items() if name != active.agent.name)]
+        for owner in owners:
+            flow = next((f for f in owner.agent.flows if f.name == position.flow), None)
+            if flow is not None:
+                note = "" if owner is active else f" (the {owner.agent.name} team handles it: transfer first)"
+                return f"Current request: {position.flow}{note}.\n{_procedure(flow)}"
+        return None
+
     def _system_prompt(self, ctx: TurnContext) -> str:
         state = ctx.state
         agent = self.compiled.agents[state.active_agent].agent
@@ -95,8 +178,9 @@ class LlmEngine:
         if agent.flows:
             lines.append("Procedures you follow:")
             lines.extend(_outline(flow) for flow in agent.flows)
-        if state.position is not None:
-            lines.append(f"Current stage: {state.position.flow}.{state.position.stage}")
+        procedure = self._current_procedure(ctx)
+        if procedure:
+            lines.append(procedure)
         others = [a.agent for name, a in self.compiled.agents.items() if name != agent.name]
         if others:
             lines.append(
@@ -122,6 +206,7 @@ class LlmEngine:
     def turn(self, ctx: TurnContext, text: str) -> EngineRun:
         state = ctx.state
         state.llm_messages.append({"role": "user", "content": text})
+        self._follow(ctx, text)
         for _ in range(MAX_MODEL_CALLS_PER_TURN):
             completion = yield from self._ask(ctx)
             if completion is None:
