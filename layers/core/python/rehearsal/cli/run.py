@@ -92,7 +92,9 @@ def run_command(
         str, typer.Argument(help="A bundle file, or a stored ref: name@version, name@live, name@label.")
     ],
     suite: Annotated[Path, typer.Option("--suite", "-s", help="The suite file (YAML).")],
-    trials: Annotated[int, typer.Option(min=1, help="Trials per scenario variation (pass^k uses them).")] = 4,
+    trials: Annotated[
+        int | None, typer.Option(min=1, help="Trials per scenario variation (default: the suite's).")
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(help="Seed for every random choice (default: the suite's).")
     ] = None,

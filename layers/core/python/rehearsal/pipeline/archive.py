@@ -110,8 +110,8 @@ class RunArchive:
                 "run",
                 record.model_dump(mode="json"),
                 index={
-                    "bundle": record.bundle_name,
-                    "bundle_version": f"{record.bundle_name}@{record.bundle_version}",
+                    "runs_of_bundle": record.bundle_name,
+                    "runs_of_version": f"{record.bundle_name}@{record.bundle_version}",
                 },
                 if_absent=True,
             )
@@ -140,7 +140,9 @@ class RunArchive:
         raise Conflict(f"run {run_id} is being updated too often to apply a change")
 
     def list_runs(self, bundle_name: str) -> list[RunRecord]:
-        runs = [RunRecord.model_validate(doc.doc) for doc in self.docs.query_index("bundle", bundle_name)]
+        runs = [
+            RunRecord.model_validate(doc.doc) for doc in self.docs.query_index("runs_of_bundle", bundle_name)
+        ]
         return sorted(runs, key=lambda run: run.created_at)
 
     # --- items -------------------------------------------------------------------------------------------

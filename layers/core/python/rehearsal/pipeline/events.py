@@ -19,7 +19,7 @@ class _Event(BaseModel):
 
 
 class RunOptions(_Event):
-    trials: Annotated[int, Field(ge=1, le=1000)] = 4
+    trials: Annotated[int | None, Field(ge=1, le=1000, description="None: the suite's own.")] = None
     seed: int | None = Field(None, description="Overrides the suite's seed.")
     agent_engine: Literal["flow", "llm"] | None = Field(None, description="None: the bundle's own setting.")
     visitor_engine: Literal["agenda", "llm"] = "agenda"

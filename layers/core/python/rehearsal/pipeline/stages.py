@@ -151,7 +151,8 @@ def prepare_run(request: PrepareRequest, stores: Stores) -> PrepareResult:
     archive = RunArchive(stores)
     snapshot = SuiteSnapshot.model_validate_json(archive.read(request.suite_key))
     manifest_key = archive.manifest_key(request.run_id)
-    items = expand(snapshot.restore(), request.options.trials)
+    options = request.options.model_copy(update={"trials": request.options.trials or snapshot.suite.trials})
+    items = expand(snapshot.restore(), options.trials)
     record = archive.create_run(
         RunRecord(
             run_id=request.run_id,
@@ -159,7 +160,7 @@ def prepare_run(request: PrepareRequest, stores: Stores) -> PrepareResult:
             bundle_version=request.bundle_version,
             suite_name=snapshot.name,
             suite_hash=snapshot.hash,
-            options=request.options,
+            options=options,
             has_gates=request.gates_key is not None or snapshot.gates is not None,
             item_count=len(items) + len(snapshot.turn_tests),
         )
@@ -326,7 +327,7 @@ def aggregate_run(request: AggregateRequest, stores: Stores) -> AggregateResult:
     archive = RunArchive(stores)
     record = archive.get_run(request.run_id)
     results = load_item_results(request.run_id, stores)
-    summary = aggregate(results, k=record.options.trials)
+    summary = aggregate(results, k=record.options.trials or 1)
     key = archive.artefact_key(request.run_id, "aggregate.json")
     archive.blobs.put(key, summary.model_dump_json().encode(), content_type="application/json")
     counts = {verdict: summary.count(verdict) for verdict in Verdict}
