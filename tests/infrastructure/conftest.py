@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infrastructure.synthesis import Synthesized
+from .synthesis import Synthesized
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import infrastructure.synthesis  # noqa: F401  (puts the repository root, and so ``infra``, on the path)
 from infra.constructs.dependencies import DependencyBuildError, PipLocalBundler
+
+from . import synthesis  # noqa: F401  (puts the repository root, and so ``infra``, on the path)
 
 OFFLINE = ("--no-index", "--no-deps", "--no-build-isolation")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infrastructure.synthesis import REPO_ROOT, Synthesized
+from .synthesis import REPO_ROOT, Synthesized
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
