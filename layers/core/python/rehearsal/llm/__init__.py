@@ -2,6 +2,7 @@
 
 from rehearsal.llm.openai_provider import OpenAIChatModel
 from rehearsal.llm.ports import (
+    AsyncChatModel,
     ChatCompletion,
     ChatModel,
     LLMError,
@@ -12,6 +13,7 @@ from rehearsal.llm.ports import (
 from rehearsal.llm.stub_server import StubOpenAIServer, StubReply
 
 __all__ = [
+    "AsyncChatModel",
     "ChatCompletion",
     "ChatModel",
     "LLMError",
