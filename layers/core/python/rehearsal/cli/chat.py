@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,35 +33,34 @@ from rehearsal.settings import Settings
 QUIT = frozenset({"/quit", "/exit", "quit", "exit"})
 
 
+def _tool_line(event: ToolCalled) -> str:
+    call = event.call
+    arguments = escape(json.dumps(call.arguments, ensure_ascii=False))
+    ok = call.status == "ok"
+    outcome = escape(json.dumps(call.result, ensure_ascii=False) if ok else call.error or "")
+    colour = "green" if ok else "red"
+    return f"[cyan]tool[/] {call.tool}({arguments}) → [{colour}]{call.status.value}[/] {outcome}"
+
+
+_LINES: dict[type, Callable[[Any], str]] = {
+    ToolCalled: _tool_line,
+    GuardrailTriggered: lambda e: (
+        f"[magenta]guardrail[/] {escape(e.guardrail)} {e.action}: {escape(e.detail)}"
+    ),
+    Handoff: lambda e: f"[yellow]handoff[/] {e.from_agent} → {e.to_agent} ({escape(e.reason)})",
+    FactGranted: lambda e: f"[green]fact[/] {e.fact} (by {e.tool})",
+    RuntimeError_: lambda e: f"[red]error[/] {e.code.value}: {escape(e.message)}",
+    SchemaMismatch: lambda e: f"[red]schema mismatch[/] {e.tool}: {escape('; '.join(e.errors))}",
+    IntentRecognized: lambda e: f"[dim]intent {e.intent or '(out of scope)'} {e.confidence:.2f}[/]",
+    ModelUsage: lambda e: f"[dim]model {e.input_tokens}+{e.output_tokens} tokens, ${e.cost_usd:.5f}[/]",
+    ConversationEnded: lambda e: f"[bold]ended[/] {e.reason.value}",
+}
+
+
 def describe(event: RuntimeEvent) -> str | None:
     """One line (rich markup) for the events a person wants to see while chatting; None hides the event."""
-    if isinstance(event, ToolCalled):
-        call = event.call
-        arguments = escape(json.dumps(call.arguments, ensure_ascii=False))
-        outcome = (
-            escape(json.dumps(call.result, ensure_ascii=False))
-            if call.status == "ok"
-            else escape(call.error or "")
-        )
-        colour = "green" if call.status == "ok" else "red"
-        return f"[cyan]tool[/] {call.tool}({arguments}) → [{colour}]{call.status.value}[/] {outcome}"
-    if isinstance(event, GuardrailTriggered):
-        return f"[magenta]guardrail[/] {escape(event.guardrail)} {event.action}: {escape(event.detail)}"
-    if isinstance(event, Handoff):
-        return f"[yellow]handoff[/] {event.from_agent} → {event.to_agent} ({escape(event.reason)})"
-    if isinstance(event, FactGranted):
-        return f"[green]fact[/] {event.fact} (by {event.tool})"
-    if isinstance(event, RuntimeError_):
-        return f"[red]error[/] {event.code.value}: {escape(event.message)}"
-    if isinstance(event, SchemaMismatch):
-        return f"[red]schema mismatch[/] {event.tool}: {escape('; '.join(event.errors))}"
-    if isinstance(event, IntentRecognized):
-        return f"[dim]intent {event.intent or '(out of scope)'} {event.confidence:.2f}[/]"
-    if isinstance(event, ModelUsage):
-        return f"[dim]model {event.input_tokens}+{event.output_tokens} tokens, ${event.cost_usd:.5f}[/]"
-    if isinstance(event, ConversationEnded):
-        return f"[bold]ended[/] {event.reason.value}"
-    return None
+    line = _LINES.get(type(event))
+    return line(event) if line else None
 
 
 def _world(path: Path | None, loaded: LoadedBundle) -> dict[str, Any]:
