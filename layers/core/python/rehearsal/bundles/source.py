@@ -21,7 +21,7 @@ from rehearsal.bundles.problems import BundleValidationError, Loc, PathPart, Pro
 _YamlLoader = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
 )  # libyaml when present: same nodes and marks, ~10x faster
-_JSON_SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_JSON_SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -112,7 +112,10 @@ def _parse_json(text: str, filename: str) -> SourceDocument:
         problem = Problem(file=filename, line=error.lineno, message=f"not valid JSON: {error.msg}")
         raise BundleValidationError([problem]) from None
     document = SourceDocument(file=filename, data=data)
-    _JsonLocator(text, document).value(0, ())
+    try:
+        _JsonLocator(text, document).value(0, ())
+    except (IndexError, ValueError):  # text json accepts but the locator does not: report without lines
+        document.lines.clear()
     return document
 
 
