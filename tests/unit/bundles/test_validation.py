@@ -295,6 +295,12 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "valid number",
     ),
     (
+        "number that is not finite",
+        set_value(*REFUND, 0, "steps", 2, "cases", 0, "when", 0, "value", value=float("nan")),
+        "agents[1].flows[0].stages[0].steps[2].cases[0].when[0].value",
+        "not a finite number",
+    ),
+    (
         "secret: AWS access key",
         set_value("metadata", "description", value="uses AKIAIOSFODNN7EXAMPLE"),
         "metadata.description",

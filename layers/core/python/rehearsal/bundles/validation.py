@@ -8,6 +8,7 @@ are not reported twice, and checks that need the whole bundle (reachability) wai
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ def validate_document(document: SourceDocument) -> AgentBundle:
     """The bundle in ``document``, or ``BundleValidationError`` with every problem found."""
     problems = list(document.problems)
     problems += [_problem(document, loc, message) for loc, message in find_secrets(document.data)]
+    problems += [_problem(document, loc, "not a finite number") for loc in _non_finite(document.data)]
     if not isinstance(document.data, dict):
         kind = type(document.data).__name__ if document.data is not None else "empty"
         problems.append(_problem(document, (), f"a bundle is a mapping with metadata and agents, not {kind}"))
@@ -45,6 +47,18 @@ def validate_document(document: SourceDocument) -> AgentBundle:
     if problems:
         raise BundleValidationError(problems)
     return bundle
+
+
+def _non_finite(data: Any, loc: Loc = ()) -> Iterable[Loc]:
+    """NaN and infinities: JSON allows them in, but a version (canonical JSON) cannot hold them."""
+    if isinstance(data, float) and not math.isfinite(data):
+        yield loc
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _non_finite(value, (*loc, str(key)))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _non_finite(item, (*loc, index))
 
 
 def _problem(document: SourceDocument, loc: Loc, message: str) -> Problem:
