@@ -65,11 +65,12 @@ def test_results_list_every_item_with_its_verdict(labelled: Client, suite_snapsh
 
     results = body(labelled.http.get(f"/runs/{started['run_id']}/results"))
 
-    assert len(results["items"]) == 3
+    scenario_ids = {scenario["id"] for scenario in suite_snapshot["scenarios"]}
+    assert scenario_ids <= {item["scenario_id"] for item in results["items"]}
     assert all(
         item["verdict"] in {"pass", "fail", "inconclusive_simulator", "errored"} for item in results["items"]
     )
-    assert results["aggregate"]["items"] == 3
+    assert results["aggregate"]["items"] >= len(scenario_ids)
 
 
 def test_same_idempotency_key_starts_one_run(labelled: Client, suite_snapshot: dict[str, Any]) -> None:
