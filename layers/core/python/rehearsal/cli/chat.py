@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,7 +28,7 @@ from rehearsal.runtime.events import (
     SchemaMismatch,
     ToolCalled,
 )
-from rehearsal.runtime.tools import BindingError
+from rehearsal.runtime.tools import BindingError, ToolRegistry
 from rehearsal.settings import Settings
 
 QUIT = frozenset({"/quit", "/exit", "quit", "exit"})
@@ -99,7 +100,10 @@ def _runtime(loaded: LoadedBundle, engine: Literal["flow", "llm"] | None) -> Age
             pricing=model.pricing,
         )
     try:
-        return AgentRuntime(loaded, engine=chosen, chat_model=chat_model)
+        # HTTP tool headers name their secrets as ${VARIABLE}: this entry point is where the environment is read.
+        paths = [loaded.source_dir] if loaded.source_dir else []
+        tools = ToolRegistry.from_bundle(loaded.bundle, search_paths=paths, env=dict(os.environ))
+        return AgentRuntime(loaded, tools=tools, engine=chosen, chat_model=chat_model)
     except BindingError as error:
         raise UserError(f"cannot bind the bundle's tools: {error}") from None
 
