@@ -100,7 +100,7 @@ def _runtime(loaded: LoadedBundle, engine: Literal["flow", "llm"] | None) -> Age
             pricing=model.pricing,
         )
     try:
-        # HTTP tool headers name their secrets as ${VARIABLE}: an entry point is where the environment is read.
+        # HTTP tool headers name secrets as ${VARIABLE}: an entry point is where the environment is read.
         paths = [loaded.source_dir] if loaded.source_dir else []
         tools = ToolRegistry.from_bundle(loaded.bundle, search_paths=paths, env=dict(os.environ))
         return AgentRuntime(loaded, tools=tools, engine=chosen, chat_model=chat_model)
