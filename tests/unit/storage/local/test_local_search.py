@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -52,12 +53,28 @@ def test_many_upserts_are_compacted_without_losing_documents(tmp_path: Path) -> 
         index.upsert("idx", _docs(3, start=batch * 2))  # overlapping ids: later batches replace
 
     # Then
-    segments = list((tmp_path / "idx").glob("*.jsonl"))
-    assert len(segments) <= 9
+    segments = [path for path in (tmp_path / "idx").glob("*.json") if path.name != "manifest.json"]
+    assert len(segments) <= 5  # logarithmic in the number of upserts, and no orphaned files
+    assert len(list((tmp_path / "idx").glob("*.npy"))) == len(segments)
     reopened = LocalSearchIndex(tmp_path)
     assert reopened.count("idx") == 41
     [latest] = reopened.get("idx", ["d2"])
     assert latest.vector == pytest.approx(_docs(3, start=2)[0].vector, abs=1e-6)
+
+
+def test_rewriting_the_same_documents_does_not_grow_the_folder(tmp_path: Path) -> None:
+    # Given
+    index = LocalSearchIndex(tmp_path)
+    index.ensure_index("idx", dimensions=4)
+
+    # When
+    for _ in range(50):
+        index.upsert("idx", _docs(10))
+
+    # Then
+    stored = sum(len(json.loads(path.read_text())) for path in (tmp_path / "idx").glob("0*.json"))
+    assert stored <= 20
+    assert LocalSearchIndex(tmp_path).count("idx") == 10
 
 
 def test_an_instance_sees_writes_made_by_another(tmp_path: Path) -> None:
