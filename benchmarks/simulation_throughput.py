@@ -183,7 +183,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     quick = args.quick
-    results = {
+    results: dict[str, Any] = {
         "benchmark": "simulation_throughput",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -199,6 +199,7 @@ def main() -> None:
         "b_llm_engines_zero_latency": asyncio.run(llm_run(40 if quick else 200, 4, 0.0)),
         "c_llm_engines_200ms_concurrency_256": asyncio.run(llm_run(256 if quick else 1000, 256, LATENCY_S)),
     }
+    results["machine"]["load_average_1m_after"] = round(os.getloadavg()[0], 2)
     results["b_llm_engines_zero_latency"]["target_per_s"] = 20
     results["c_llm_engines_200ms_concurrency_256"]["target_ratio"] = 1.15
     print(json.dumps(results, indent=2))
