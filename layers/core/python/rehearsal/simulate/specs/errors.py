@@ -18,7 +18,7 @@ class SpecValidationError(ValueError):
     """Every problem found in a suite, each with its place; ``str`` lists them one per line."""
 
     def __init__(self, problems: Sequence[SpecProblem]) -> None:
-        self.problems = list(problems)
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line is None, p.line or 0))
         count = len(self.problems)
         header = f"{count} problem{'s' if count != 1 else ''} in the suite:"
         super().__init__("\n".join([header, *map(str, self.problems)]))
