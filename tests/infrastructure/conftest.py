@@ -21,7 +21,9 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesize
     outdir = tmp_path_factory.mktemp("cdk.out")
     workdir = tmp_path_factory.mktemp("chalice")
     previous_cwd = Path.cwd()
-    previous_region = os.environ.get("AWS_DEFAULT_REGION")
+    # Chalice packaging loads the app with the stage's environment variables set in os.environ; synthesis
+    # must not leak them (REHEARSAL_BACKEND=aws, unresolved tokens) into the rest of the session.
+    previous_environ = dict(os.environ)
     os.environ["AWS_DEFAULT_REGION"] = "us-east-1"  # chalice.cdk needs a region; nothing calls AWS
     os.chdir(workdir)  # chalice.cdk writes its packages under the working directory
     try:
@@ -29,10 +31,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesize
         app = cdk.App(outdir=str(outdir), context={"aws:cdk:bundling-stacks": []})
         assembly = build_app(app).synth()
         template = assembly.get_stack_by_name("Rehearsal").template
-        yield Synthesized(outdir=outdir, template=template)
     finally:
         os.chdir(previous_cwd)
-        if previous_region is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
-            os.environ["AWS_DEFAULT_REGION"] = previous_region
+        os.environ.clear()
+        os.environ.update(previous_environ)
+    yield Synthesized(outdir=outdir, template=template)
