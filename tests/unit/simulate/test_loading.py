@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,29 @@ def test_yaml_syntax_errors_name_the_line(tmp_path: Path) -> None:
     [problem] = problems_of(path)
     assert "refund.yaml:" in problem
     assert "not valid YAML" in problem
+
+
+def test_json_spec_files_load_and_report_lines(tmp_path: Path) -> None:
+    # Given a scenario written as JSON, with a bad start on its fourth line
+    path = write_suite(tmp_path)
+    scenario = {**SCENARIO, "start": "sideways"}
+    lines = json.dumps(scenario, indent=1).splitlines()
+    (tmp_path / "scenarios" / "refund.yaml").unlink()
+    (tmp_path / "scenarios" / "refund.json").write_text("\n".join(lines))
+    suite = path.read_text().replace("scenarios/*.yaml", "scenarios/*.json")
+    path.write_text(suite)
+    # When loaded / Then the problem names the JSON file and the line of `start`
+    [problem] = problems_of(path)
+    start_line = next(n for n, line in enumerate(lines, 1) if '"start"' in line)
+    assert problem.startswith(f"{tmp_path / 'scenarios' / 'refund.json'}:{start_line}: start:")
+
+
+def test_a_bad_persona_file_is_named(tmp_path: Path) -> None:
+    # Given a persona with an impossible typo rate
+    path = write_suite(tmp_path)
+    (tmp_path / "personas" / "jane.yaml").write_text("id: jane\nname: Jane\ntypo_rate: 2\n")
+    # When loaded / Then the persona file, line and field are named
+    problems = problems_of(path)
+    assert any(p.startswith(f"{tmp_path / 'personas' / 'jane.yaml'}:3: typo_rate:") for p in problems), (
+        problems
+    )
