@@ -62,5 +62,5 @@ class Sandbox:
     """One conversation's world: ``world`` is what tools mutate, ``before`` a snapshot from the start."""
 
     def __init__(self, world: dict[str, Any]) -> None:
-        self.before = copy_json(world)
+        self.before = world  # the caller's world is never written to, so it is the snapshot as it is
         self.world = copy_json(world)
