@@ -12,9 +12,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-METRICS_NAMESPACE = "Rehearsal"
-SERVICE_NAME = "rehearsal"
-ERRORED_ITEMS_METRIC = "ItemsErrored"
+# The handlers publish these metrics; the alarms watch the same names.
+from rehearsal.service.lambdas import ERRORED_ITEMS_METRIC, METRICS_NAMESPACE, SERVICE
 
 
 class Monitoring(Construct):
@@ -59,7 +58,7 @@ class Monitoring(Construct):
         errored = cloudwatch.Metric(
             namespace=METRICS_NAMESPACE,
             metric_name=ERRORED_ITEMS_METRIC,
-            dimensions_map={"service": SERVICE_NAME},
+            dimensions_map={"service": SERVICE},
             statistic="Sum",
             period=Duration.minutes(5),
         )

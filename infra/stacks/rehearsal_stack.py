@@ -8,11 +8,12 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from constructs import Construct
 
 from infra.constructs.api import Api
-from infra.constructs.monitoring import METRICS_NAMESPACE, SERVICE_NAME, Monitoring
+from infra.constructs.monitoring import Monitoring
 from infra.constructs.pipeline import Pipeline
 from infra.constructs.schedules import Schedules
 from infra.constructs.search import Search
 from infra.constructs.storage import Storage
+from rehearsal.service.lambdas import METRICS_NAMESPACE, SERVICE
 
 DEFAULT_DRIFT_SCHEDULE = "rate(1 day)"
 
@@ -40,7 +41,7 @@ class RehearsalStack(Stack):
             "REHEARSAL_TABLE": storage.table.table_name,
             "REHEARSAL_OPENSEARCH_ENDPOINT": search.endpoint,
             "REHEARSAL_OPENSEARCH_SERVICE": "aoss",
-            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         }
         pipeline = Pipeline(

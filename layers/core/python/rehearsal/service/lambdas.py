@@ -21,15 +21,18 @@ from pydantic import BaseModel, ValidationError
 from rehearsal.settings import Settings
 from rehearsal.storage.factory import Stores, build_stores
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
+SERVICE = "rehearsal"
+METRICS_NAMESPACE = "Rehearsal"
+ERRORED_ITEMS_METRIC = "ItemsErrored"
+
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE)
+metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
 
 Request = TypeVar("Request", bound=BaseModel)
 Result = TypeVar("Result", bound=BaseModel)
 Handler = Callable[[Any, LambdaContext], dict[str, Any]]
 
-ERRORED_ITEMS_METRIC = "ItemsErrored"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 
@@ -78,8 +81,8 @@ def record_errored_item() -> None:
         name=ERRORED_ITEMS_METRIC,
         unit=MetricUnit.Count,
         value=1,
-        namespace=metrics.namespace,
-        default_dimensions={"service": metrics.service or "rehearsal"},
+        namespace=METRICS_NAMESPACE,
+        default_dimensions={"service": SERVICE},
     ):
         pass
 

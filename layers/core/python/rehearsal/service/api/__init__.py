@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from chalice import Chalice, Response
@@ -31,7 +32,9 @@ def _authorized(request: Request) -> bool:
     return hmac.compare_digest(given.encode(), f"Bearer {token.get_secret_value()}".encode())
 
 
+@cache
 def create_app() -> Chalice:
+    """The one API app of this process (Chalice replays a blueprint's routes only once)."""
     app = Chalice(app_name="rehearsal-api")
     register(app)
     return app
