@@ -41,6 +41,9 @@ class RefundDesk:
     def open(self) -> AgentReply:
         return self._say("Hello, this is Acme support. How can I help you today?")
 
+    async def aopen(self) -> AgentReply:
+        return self.open()
+
     async def arespond(self, text: str) -> AgentReply:
         return self.respond(text)
 

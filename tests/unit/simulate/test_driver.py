@@ -101,3 +101,12 @@ def test_invented_facts_in_scenario_text_are_flagged() -> None:
     # Then the self-check flags it as an invented fact
     assert [issue.kind for issue in record.simulator_issues] == ["invented_fact"]
     assert record.simulator_issues[0].turn == 0
+
+
+def test_an_outbound_async_conversation_opens_with_the_agent() -> None:
+    # Given an outbound scenario run by the async driver
+    record = asyncio.run(simulator().arun(item(scenario(start=Start.OUTBOUND))))
+    assert record.conversation is not None
+    # Then the agent spoke first, as in the sync driver
+    assert record.conversation.turns[0].role == "agent"
+    assert record.visitor_termination is VisitorTermination.GOAL_MET

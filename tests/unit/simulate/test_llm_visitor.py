@@ -130,3 +130,13 @@ def test_the_llm_visitor_needs_a_model() -> None:
     )
     assert record.error is not None and "needs a chat model" in record.error
     assert isinstance(LLMVisitor, type)
+
+
+def test_a_stop_token_without_hashes_still_stops(server: StubOpenAIServer) -> None:
+    # Given a model that forgets the hashes around its stop token
+    server.script(StubReply.say("Refund order A1001."), StubReply.say("Forget it. STOP:gave_up"))
+    # When simulated / Then it still stops, and the token is not sent to the agent
+    record = simulator(server).run(item(), visitor_engine="llm")
+    assert record.visitor_termination is VisitorTermination.GAVE_UP
+    assert record.conversation is not None
+    assert all("STOP" not in turn.text for turn in record.conversation.turns)

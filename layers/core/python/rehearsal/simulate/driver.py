@@ -34,6 +34,8 @@ class SessionLike(Protocol):
 
     def open(self) -> AgentReply: ...
 
+    async def aopen(self) -> AgentReply: ...
+
     def respond(self, text: str) -> AgentReply: ...
 
     async def arespond(self, text: str) -> AgentReply: ...
@@ -131,7 +133,7 @@ class Simulator:
         try:
             session, visitor = conversation.begin()
             if item.scenario.start is Start.OUTBOUND:
-                conversation.replied(session.open())
+                conversation.replied(await session.aopen())
                 turn = await visitor.areply(conversation.last_messages, agent_ended=conversation.agent_ended)
             else:
                 turn = await visitor.aopening()

@@ -16,7 +16,7 @@ from rehearsal.simulate.specs.scenario import BehaviourPolicies, Scenario
 from rehearsal.simulate.visitors.base import VisitorTurn
 from rehearsal.simulate.visitors.perception import GoalWatch, Perception, label_of
 
-STOP = re.compile(r"###\s*STOP\s*:\s*([a-z_]+)\s*###", re.IGNORECASE)
+STOP = re.compile(r"#{0,3}\s*\bSTOP\s*:\s*([a-z_]+)\s*#{0,3}", re.IGNORECASE)  # lenient on the hashes
 _REASONS = {
     "goal_met": VisitorTermination.GOAL_MET,
     "gave_up": VisitorTermination.GAVE_UP,
