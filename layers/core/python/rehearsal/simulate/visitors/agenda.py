@@ -2,8 +2,9 @@
 
 The agenda starts as [bye, thank, volunteered informs…, request] (top last). Each agent turn is heard as
 dialogue acts (fact requests, yes/no questions, denials, policy talk…); answers are pushed on top and the
-visitor pops what it says next. Facts come only from ``world.knows``: anything else is "I don't know", so the
-visitor never invents a fact. Behaviour policies and persona style shape the acts and their words.
+visitor pops what it says next. Facts come only from the scenario (``world.knows``, the active goal's
+``facts``, the persona's own name): anything else is "I don't know", so the visitor never invents a fact.
+Behaviour policies and persona style shape the acts and their words.
 """
 
 from __future__ import annotations
