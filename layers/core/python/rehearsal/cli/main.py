@@ -78,3 +78,7 @@ app.command("questions")(questions_command)
 from rehearsal.cli.demo import demo_command  # noqa: E402
 
 app.command("demo")(demo_command)
+
+from rehearsal.cli.suite import app as suite_app  # noqa: E402
+
+app.add_typer(suite_app)
