@@ -74,13 +74,13 @@ class Simulator:
         agent_model: ChatModel | None = None,
         visitor_model: ChatModel | None = None,
         search_paths: list[Path] | None = None,
-        tool_isolation: Literal["inline", "thread"] = "inline",
+        tool_isolation: Literal["inline", "thread"] | None = None,
     ) -> Simulator:
         """The real runtime for a ``LoadedBundle``, its python tools found next to the bundle file.
 
-        Tools run ``inline`` by default: simulated tools act on an in-memory world, and a thread hop per call
-        would cost more than the call. Use ``thread`` when tools may block (HTTP bindings, injected latency
-        under the async driver) so that their timeouts are enforced while they run.
+        Tools run ``inline`` with the flow engine: simulated tools act on an in-memory world, and a thread
+        hop per call would cost more than the call. With the llm engine (run under the async driver) they run
+        on threads, so that a slow tool or injected latency never blocks the event loop.
         """
         from rehearsal.runtime import AgentRuntime
         from rehearsal.runtime.tools import ToolRegistry
@@ -88,8 +88,9 @@ class Simulator:
         bundle = loaded_bundle.bundle
         paths = [*(search_paths or []), *([loaded_bundle.source_dir] if loaded_bundle.source_dir else [])]
         faults = FaultInjector()
-        tools = ToolRegistry.from_bundle(bundle, search_paths=paths, isolation=tool_isolation).wrap(faults)
         engine = agent_engine or bundle.model.engine
+        isolation = tool_isolation or ("thread" if engine == "llm" else "inline")
+        tools = ToolRegistry.from_bundle(bundle, search_paths=paths, isolation=isolation).wrap(faults)
         runtime = AgentRuntime(loaded_bundle, tools=tools, engine=engine, chat_model=agent_model)
         return cls(
             runtime,
