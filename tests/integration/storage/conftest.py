@@ -70,9 +70,10 @@ def fake_opensearch() -> FakeOpenSearch:
     return FakeOpenSearch()
 
 
-@pytest.fixture(params=["local", "opensearch"])
+@pytest.fixture(params=["local", "opensearch-domain", "opensearch-serverless"])
 def search_index(request: pytest.FixtureRequest, tmp_path: Path) -> SearchIndex:
     if request.param == "local":
         return LocalSearchIndex(tmp_path / "search")
-    fake: FakeOpenSearch = request.getfixturevalue("fake_opensearch")
-    return OpenSearchIndex(fake.client())
+    serverless = request.param == "opensearch-serverless"
+    fake = FakeOpenSearch(serverless=serverless)
+    return OpenSearchIndex(fake.client(), serverless=serverless)

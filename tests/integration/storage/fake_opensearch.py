@@ -45,6 +45,9 @@ class FakeOpenSearch:
     mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    serverless: bool = False  # behave as a Serverless vector collection: no custom _id, no refresh
+    sources: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # index → copy id → _source
+    deleted: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="fake-opensearch-")
@@ -72,6 +75,10 @@ class FakeOpenSearch:
                 else json.loads(raw)
             )
         self.requests.append(Request(method, path, dict(params), body))
+        if self.serverless and "refresh" in params:
+            raise BadRequestError(
+                "refresh is not supported by Serverless collections", "illegal_argument_exception"
+            )
         parts = [part for part in path.split("/") if part]
         index = parts[0] if parts and not parts[0].startswith("_") else None
         action = parts[1] if len(parts) > 1 else None
@@ -135,11 +142,11 @@ class FakeOpenSearch:
                 )
         dimensions = self._vector_dimensions(properties)
         self.settings[index], self.mappings[index] = settings, body["mappings"]
+        self.sources[index], self.deleted[index] = {}, set()
         self.engine.ensure_index(index, dimensions=dimensions)
         return 200, {"acknowledged": True, "shards_acknowledged": True, "index": index}
 
-    @staticmethod
-    def _vector_dimensions(properties: dict[str, Any]) -> int | None:
+    def _vector_dimensions(self, properties: dict[str, Any]) -> int | None:
         vector = properties.get("vector")
         if vector is None:
             return None
@@ -149,6 +156,7 @@ class FakeOpenSearch:
         _require(method.get("name") == "hnsw", "method.name must be hnsw")
         _require(method.get("space_type") == "cosinesimil", "space_type must be cosinesimil")
         _require(method.get("engine") in {"lucene", "faiss", "nmslib"}, "unknown k-NN engine")
+        _require(not self.serverless or method["engine"] == "faiss", "vector collections take Faiss HNSW")
         return int(vector["dimension"])
 
     def _get_mapping(self, index: str, body: Any) -> tuple[int, Any]:
@@ -164,39 +172,72 @@ class FakeOpenSearch:
 
     def _delete(self, index: str, body: Any) -> tuple[int, Any]:
         self._known(index)
-        del self.mappings[index]
+        del self.mappings[index], self.sources[index], self.deleted[index]
         self.engine.delete_index(index)
         return 200, {"acknowledged": True}
 
     def _bulk(self, lines: list[dict[str, Any]]) -> dict[str, Any]:
-        _require(len(lines) % 2 == 0, "bulk body must pair an action line with a source line")
         items: list[dict[str, Any]] = []
         batches: dict[str, list[SearchDocument]] = {}
-        for action, source in zip(lines[::2], lines[1::2], strict=True):
-            _require(list(action) == ["index"], "only index actions are expected")
-            meta = action["index"]
-            _require(set(meta) == {"_index", "_id"}, "index action needs _index and _id")
-            index, id_ = meta["_index"], meta["_id"]
-            error = self._source_error(index, source)
-            status = 201 if error is None else error[0]
-            result: dict[str, Any] = {"_index": index, "_id": id_, "status": status}
-            if error is None:
-                result["result"] = "created"
-                batches.setdefault(index, []).append(
-                    SearchDocument(
-                        id=id_, text=source["text"], vector=source.get("vector"), fields=source["fields"]
-                    )
+        position = 0
+        while position < len(lines):
+            action = lines[position]
+            _require(
+                len(action) == 1 and next(iter(action)) in {"index", "delete"}, "index or delete actions"
+            )
+            [(kind, meta)] = action.items()
+            index = meta.get("_index")
+            if kind == "delete":
+                _require(set(meta) == {"_index", "_id"}, "delete action needs _index and _id")
+                items.append({"delete": self._delete_copy(index, meta["_id"])})
+                position += 1
+                continue
+            _require(position + 1 < len(lines), "an index action is followed by its source line")
+            source = lines[position + 1]
+            position += 2
+            _require(set(meta) <= {"_index", "_id"} and "_index" in meta, "index action needs _index")
+            error = self._source_error(index, meta, source)
+            if error is not None:
+                result = {"_index": index, "_id": meta.get("_id"), "status": error[0]}
+                items.append({"index": {**result, "error": {"type": error[1], "reason": error[2]}}})
+                continue
+            copy_id = (
+                meta.get("_id")
+                or f"auto-{len(self.sources.get(index, {})) + len(self.deleted.get(index, ()))}"
+            )
+            self.sources[index][copy_id] = source
+            self.deleted[index].discard(copy_id)
+            batches.setdefault(index, []).append(
+                SearchDocument(
+                    id=copy_id, text=source["text"], vector=source.get("vector"), fields=source["fields"]
                 )
-            else:
-                result["error"] = {"type": error[1], "reason": error[2]}
-            items.append({"index": result})
+            )
+            items.append({"index": {"_index": index, "_id": copy_id, "status": 201, "result": "created"}})
         for index, documents in batches.items():
             self.engine.upsert(index, documents)
-        return {"took": 1, "errors": any("error" in item["index"] for item in items), "items": items}
+        return {
+            "took": 1,
+            "errors": any("error" in result for item in items for result in item.values()),
+            "items": items,
+        }
 
-    def _source_error(self, index: str, source: dict[str, Any]) -> tuple[int, str, str] | None:
+    def _delete_copy(self, index: str, copy_id: str) -> dict[str, Any]:
+        if copy_id not in self.sources.get(index, {}) or copy_id in self.deleted[index]:
+            return {"_index": index, "_id": copy_id, "status": 404, "result": "not_found"}
+        self.deleted[index].add(copy_id)
+        return {"_index": index, "_id": copy_id, "status": 200, "result": "deleted"}
+
+    def _source_error(
+        self, index: str, meta: dict[str, Any], source: dict[str, Any]
+    ) -> tuple[int, str, str] | None:
         if index not in self.mappings:
             return 404, "index_not_found_exception", f"no such index [{index}]"
+        if self.serverless and "_id" in meta:
+            return (
+                400,
+                "illegal_argument_exception",
+                "Document ID is not supported in create/index operation request",
+            )
         if not set(source) <= {"id", "text", "fields", "vector"}:
             return 400, "strict_dynamic_mapping_exception", f"unexpected source keys {sorted(source)}"
         vector = source.get("vector")
@@ -205,39 +246,50 @@ class FakeOpenSearch:
             return 400, "mapper_parsing_exception", f"Vector dimension mismatch. Expected: {expected}"
         return None
 
+    def _live(self, index: str) -> dict[str, dict[str, Any]]:
+        return {
+            copy_id: source
+            for copy_id, source in self.sources[index].items()
+            if copy_id not in self.deleted[index]
+        }
+
     def _mget(self, index: str, body: Any) -> tuple[int, Any]:
         _require(set(body) == {"ids"}, "_mget body must be {ids: [...]}")
-        found = {document.id: document for document in self.engine.get(index, body["ids"])}
+        live = self._live(index)
         docs = []
-        for id_ in body["ids"]:
-            document = found.get(id_)
-            entry: dict[str, Any] = {"_index": index, "_id": id_, "found": document is not None}
-            if document is not None:
-                source: dict[str, Any] = {"id": document.id, "text": document.text, "fields": document.fields}
-                if document.vector is not None:
-                    source["vector"] = document.vector
-                entry["_source"] = source
+        for copy_id in body["ids"]:
+            entry: dict[str, Any] = {"_index": index, "_id": copy_id, "found": copy_id in live}
+            if copy_id in live:
+                entry["_source"] = live[copy_id]
             docs.append(entry)
         return 200, {"docs": docs}
 
     def _count(self, index: str, body: Any) -> tuple[int, Any]:
-        return 200, {"count": self.engine.count(index)}
+        return 200, {"count": len(self._live(index))}
 
     def _search(self, index: str, body: dict[str, Any]) -> tuple[int, Any]:
         _require(set(body) <= {"size", "query", "_source"}, f"unexpected search keys {sorted(body)}")
         size = body.get("size", 10)
         query = body["query"]
         _require(len(query) == 1, "one query clause at the top")
-        if "knn" in query:
+        # The engine does not forget deleted copies: ask for enough to drop them and still fill the page.
+        room = size + len(self.deleted[index])
+        if "terms" in query:
+            [(path, wanted)] = query["terms"].items()
+            _require(path == "id" and isinstance(wanted, list), "documents are looked up by their id keyword")
+            scored = [
+                (copy_id, 1.0) for copy_id, source in self.sources[index].items() if source["id"] in wanted
+            ]
+        elif "knn" in query:
             knn = query["knn"]
             _require(list(knn) == ["vector"], "knn targets the vector field")
             clause = knn["vector"]
             _require(set(clause) <= {"vector", "k", "filter"}, f"unexpected knn keys {sorted(clause)}")
             filters = self._filters(clause.get("filter", {"bool": {"filter": []}})["bool"]["filter"])
             hits = self.engine.search(
-                index, vector=clause["vector"], k=min(clause["k"], size), filters=filters
+                index, vector=clause["vector"], k=min(clause["k"], size) + room - size, filters=filters
             )
-            scored = [(hit, (1.0 + hit.score) / 2.0) for hit in hits]  # cosinesimil's documented score
+            scored = [(hit.id, (1.0 + hit.score) / 2.0) for hit in hits]  # cosinesimil's documented score
         else:
             boolean = query["bool"]
             _require(set(boolean) <= {"must", "filter"}, "bool query with must and filter")
@@ -245,21 +297,30 @@ class FakeOpenSearch:
             match = must["match"]["text"]
             _require(set(match) == {"query"}, "match on text takes a query")
             filters = self._filters(boolean.get("filter", []))
-            hits = self.engine.search(index, text=match["query"], k=size, filters=filters)
-            scored = [(hit, hit.score) for hit in hits]
-        excludes = body.get("_source", {}).get("excludes", [])
-        documents = {
-            document.id: document for document in self.engine.get(index, [hit.id for hit, _ in scored])
-        }
-        hits_out = []
-        for hit, score in scored:
-            source: dict[str, Any] = {"id": hit.id, "text": hit.text, "fields": hit.fields}
-            vector = documents[hit.id].vector
-            if vector is not None and "vector" not in excludes:
-                source["vector"] = vector
-            hits_out.append({"_index": index, "_id": hit.id, "_score": score, "_source": source})
+            hits = self.engine.search(index, text=match["query"], k=room, filters=filters)
+            scored = [(hit.id, hit.score) for hit in hits]
+        live = self._live(index)
+        selected = [(copy_id, score) for copy_id, score in scored if copy_id in live][:size]
+        hits_out = [
+            {
+                "_index": index,
+                "_id": copy_id,
+                "_score": score,
+                "_source": self._project(live[copy_id], body.get("_source")),
+            }
+            for copy_id, score in selected
+        ]
         total = {"value": len(hits_out), "relation": "eq"}
         return 200, {"took": 1, "timed_out": False, "hits": {"total": total, "hits": hits_out}}
+
+    @staticmethod
+    def _project(source: dict[str, Any], wanted: Any) -> dict[str, Any]:
+        if wanted is None:
+            return dict(source)
+        if isinstance(wanted, list):
+            return {key: value for key, value in source.items() if key in wanted}
+        _require(set(wanted) == {"excludes"}, "_source takes a list of fields or excludes")
+        return {key: value for key, value in source.items() if key not in wanted["excludes"]}
 
     @staticmethod
     def _filters(clauses: list[dict[str, Any]]) -> dict[str, Any] | None:

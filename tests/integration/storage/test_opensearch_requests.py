@@ -102,7 +102,7 @@ def test_upsert_sends_bulk_ndjson_action_and_source_pairs(
 
 def test_serverless_collections_get_no_refresh_parameter(fake_opensearch: FakeOpenSearch) -> None:
     # Given
-    index = OpenSearchIndex(fake_opensearch.client(), refresh=False)
+    index = OpenSearchIndex(fake_opensearch.client(), serverless=True)
     index.ensure_index("faq")
 
     # When
@@ -279,3 +279,89 @@ def test_the_index_template_covers_the_prefix_with_the_same_settings_and_mapping
     assert template["template"]["settings"]["index"]["knn"] is True
     assert template["template"]["mappings"]["properties"]["text"]["analyzer"] == ANALYZER_NAME
     assert "vector" not in template["template"]["mappings"]["properties"]
+
+
+# -- Serverless vector collections ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def serverless() -> FakeOpenSearch:
+    return FakeOpenSearch(serverless=True)
+
+
+@pytest.fixture
+def collection(serverless: FakeOpenSearch) -> OpenSearchIndex:
+    index = OpenSearchIndex(serverless.client(), serverless=True)
+    index.ensure_index("faq", dimensions=2)
+    return index
+
+
+def test_serverless_indexes_use_faiss_hnsw(collection: OpenSearchIndex, serverless: FakeOpenSearch) -> None:
+    # When
+    body = _last(serverless, "PUT", "/faq")
+
+    # Then
+    assert body["mappings"]["properties"]["vector"]["method"]["engine"] == "faiss"
+
+
+def test_serverless_upserts_send_no_document_ids(
+    collection: OpenSearchIndex, serverless: FakeOpenSearch
+) -> None:
+    # When
+    collection.upsert("faq", [SearchDocument(id="a", text="card", vector=[1.0, 0.0])])
+
+    # Then
+    actions = _last(serverless, "POST", "/_bulk")[::2]
+    assert actions == [{"index": {"_index": "faq"}}]
+
+
+def test_a_serverless_upsert_replaces_copies_found_by_id(
+    collection: OpenSearchIndex, serverless: FakeOpenSearch
+) -> None:
+    # Given
+    collection.upsert("faq", [SearchDocument(id="a", text="old")])
+
+    # When
+    collection.upsert("faq", [SearchDocument(id="a", text="new")])
+
+    # Then
+    lookup = _last(serverless, "POST", "/faq/_search")
+    assert lookup == {"size": 2, "query": {"terms": {"id": ["a"]}}, "_source": ["id"]}
+    bulk = _last(serverless, "POST", "/_bulk")
+    assert bulk[-1] == {"delete": {"_index": "faq", "_id": "auto-0"}}
+    assert [document.text for document in collection.get("faq", ["a"])] == ["new"]
+
+
+def test_serverless_gets_look_documents_up_by_their_id_keyword(
+    collection: OpenSearchIndex, serverless: FakeOpenSearch
+) -> None:
+    # When
+    collection.get("faq", ["a", "b"])
+
+    # Then
+    assert _last(serverless, "POST", "/faq/_search") == {"size": 4, "query": {"terms": {"id": ["a", "b"]}}}
+    assert serverless.bodies("POST", "/faq/_mget") == []
+
+
+def test_a_transiently_duplicated_document_is_returned_once(
+    collection: OpenSearchIndex, serverless: FakeOpenSearch
+) -> None:
+    # Given: two live copies of "a", as an eventually consistent collection can briefly hold
+    collection.upsert("faq", [SearchDocument(id="a", text="card lost", vector=[1.0, 0.0])])
+    serverless.handle(
+        "POST",
+        "/_bulk",
+        {},
+        '{"index": {"_index": "faq"}}\n'
+        '{"id": "a", "text": "card lost", "fields": {}, "vector": [1.0, 0.1]}\n',
+    )
+
+    # When
+    text_hits = collection.search("faq", text="card")
+    vector_hits = collection.search("faq", vector=[1.0, 0.0])
+
+    # Then
+    assert [hit.id for hit in text_hits] == ["a"]
+    assert [hit.id for hit in vector_hits] == ["a"]
+    assert vector_hits[0].score == pytest.approx(1.0)
+    assert len(collection.get("faq", ["a"])) == 1

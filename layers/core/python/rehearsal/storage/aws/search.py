@@ -1,5 +1,11 @@
 """The search index on OpenSearch (a managed domain, service ``es``, or Serverless, ``aoss``).
 
+A domain takes our ids as document ``_id`` (an upsert overwrites in place), refreshes on write, and uses
+the Lucene HNSW engine. A Serverless vector collection refuses custom ``_id`` and the ``refresh``
+parameter and prefers Faiss: there an upsert indexes new copies and deletes the copies found for those
+ids, documents are found by their ``id`` keyword, and a copy that is briefly duplicated (the collection
+is eventually consistent) is returned once.
+
 Each index maps ``text`` with the analyzer of ``rehearsal.storage.analysis`` (BM25), ``vector`` as a
 ``knn_vector`` (HNSW, cosine) and the filterable ``fields`` object, whose strings are keywords so filters
 match whole values. k-NN and BM25 are separate queries; hybrid search mixes their results here, by the
@@ -22,6 +28,7 @@ from rehearsal.storage.ports import NotFound, SearchDocument, SearchHit, Storage
 
 VECTOR_FIELD = "vector"
 _BULK_CHUNK = 500
+_MAX_RESULT_WINDOW = 10_000  # OpenSearch's default index.max_result_window
 _NO_VECTOR = 0  # cached dimensions of an index mapped without a vector field
 
 
@@ -102,12 +109,12 @@ class OpenSearchIndex:
     """``SearchIndex`` on an OpenSearch client (SigV4-signed in AWS; any client in tests)."""
 
     def __init__(
-        self, client: OpenSearch, *, refresh: bool = True, engine: str = "lucene", prefix: str = ""
+        self, client: OpenSearch, *, serverless: bool = False, engine: str | None = None, prefix: str = ""
     ) -> None:
         self._client = client
-        # Serverless collections refresh on their own and reject the parameter.
-        self._refresh: dict[str, str] = {"refresh": "wait_for"} if refresh else {}
-        self._engine = engine
+        self._serverless = serverless
+        self._refresh: dict[str, str] = {} if serverless else {"refresh": "wait_for"}
+        self._engine = engine or ("faiss" if serverless else "lucene")
         self._prefix = prefix
         self._dimensions: dict[str, int] = {}
 
@@ -129,7 +136,7 @@ class OpenSearchIndex:
             connection_class=RequestsHttpConnection,
             timeout=30,
         )
-        return cls(client, refresh=settings.opensearch_service == "es")
+        return cls(client, serverless=settings.opensearch_service == "aoss")
 
     def put_template(self, name: str = "rehearsal") -> None:
         """Install (or update) the index template for this adapter's prefix."""
@@ -183,29 +190,64 @@ class OpenSearchIndex:
         if vectors is not None and existing == _NO_VECTOR:
             self._add_vector_field(index, vectors.shape[1])
         rows = iter(vectors.tolist() if vectors is not None else [])
-        actions: list[dict[str, Any]] = []
+        latest: dict[str, dict[str, Any]] = {}  # a later duplicate id in the batch wins
         for document in documents:
             source: dict[str, Any] = {"id": document.id, "text": document.text, "fields": document.fields}
             if document.vector is not None:
                 source[VECTOR_FIELD] = next(rows)
-            actions += [{"index": {"_index": self._name(index), "_id": document.id}}, source]
-        for start in range(0, len(actions), 2 * _BULK_CHUNK):
-            response = self._client.bulk(body=actions[start : start + 2 * _BULK_CHUNK], params=self._refresh)
-            if response.get("errors"):
-                failed = [
-                    f"{result['_id']}: {result.get('error', {}).get('reason', result.get('error'))}"
-                    for item in response["items"]
-                    for result in item.values()
-                    if result.get("error")
-                ]
-                raise StorageError(f"search index {index!r}: {len(failed)} documents failed: {failed[:5]}")
+            latest.pop(document.id, None)
+            latest[document.id] = source
+        sources = list(latest.values())
+        for start in range(0, len(sources), _BULK_CHUNK):
+            self._bulk(index, sources[start : start + _BULK_CHUNK])
+
+    def _bulk(self, index: str, sources: list[dict[str, Any]]) -> None:
+        name = self._name(index)
+        actions: list[dict[str, Any]] = []
+        if self._serverless:
+            stale = self._copies(index, [source["id"] for source in sources], fields=["id"])
+            for source in sources:
+                actions += [{"index": {"_index": name}}, source]
+            actions += [{"delete": {"_index": name, "_id": hit["_id"]}} for hit in stale]
+        else:
+            for source in sources:
+                actions += [{"index": {"_index": name, "_id": source["id"]}}, source]
+        response = self._client.bulk(body=actions, params=self._refresh)
+        if response.get("errors"):
+            failed = [
+                f"{result.get('_id')}: {result.get('error', {}).get('reason', result.get('error'))}"
+                for item in response["items"]
+                for result in item.values()
+                if result.get("error")
+            ]
+            raise StorageError(f"search index {index!r}: {len(failed)} operations failed: {failed[:5]}")
+
+    def _copies(
+        self, index: str, ids: Sequence[str], *, fields: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The stored copies (hits) of documents whose ``id`` is among ``ids``."""
+        body: dict[str, Any] = {
+            "size": min(_MAX_RESULT_WINDOW, 2 * len(ids)),  # room for transient duplicates
+            "query": {"terms": {"id": list(ids)}},
+        }
+        if fields is not None:
+            body["_source"] = fields
+        response = self._client.search(index=self._name(index), body=body)
+        hits: list[dict[str, Any]] = response["hits"]["hits"]
+        return hits
 
     def get(self, index: str, ids: Sequence[str]) -> list[SearchDocument]:
         self._known_dimensions(index)
         if not ids:
             return []
-        response = self._client.mget(index=self._name(index), body={"ids": list(ids)})
-        found = {doc["_id"]: doc["_source"] for doc in response["docs"] if doc.get("found")}
+        if self._serverless:
+            copies = self._copies(index, ids)
+        else:
+            response = self._client.mget(index=self._name(index), body={"ids": list(ids)})
+            copies = [doc for doc in response["docs"] if doc.get("found")]
+        found: dict[str, dict[str, Any]] = {}
+        for copy in copies:
+            found.setdefault(copy["_source"].get("id", copy["_id"]), copy["_source"])
         return [
             SearchDocument(
                 id=id_,
@@ -250,15 +292,18 @@ class OpenSearchIndex:
 
     def _hits(self, index: str, body: dict[str, Any]) -> list[SearchHit]:
         response = self._client.search(index=self._name(index), body=body)
-        return [
-            SearchHit(
-                id=hit["_id"],
-                score=float(hit["_score"]),
-                text=hit.get("_source", {}).get("text", ""),
-                fields=hit.get("_source", {}).get("fields", {}),
-            )
-            for hit in response["hits"]["hits"]
-        ]
+        hits: dict[str, SearchHit] = {}
+        for hit in response["hits"]["hits"]:
+            source = hit.get("_source", {})
+            id_ = source.get("id", hit["_id"])
+            if id_ not in hits:  # hits come best first: a transient duplicate copy keeps its best score
+                hits[id_] = SearchHit(
+                    id=id_,
+                    score=float(hit["_score"]),
+                    text=source.get("text", ""),
+                    fields=source.get("fields", {}),
+                )
+        return list(hits.values())
 
     def count(self, index: str) -> int:
         try:
