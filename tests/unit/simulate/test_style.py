@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import random
 
-from rehearsal.simulate.specs import Persona, Tone
-from rehearsal.simulate.visitors.style import Style
+import pytest
+from pydantic import ValidationError
+
+from rehearsal.simulate.specs import PHRASING_KEYS, Persona, Tone
+from rehearsal.simulate.visitors.style import DEFAULT_PHRASING, Style
 
 
 def style(seed: int = 1, **persona: object) -> Style:
@@ -39,3 +42,12 @@ def test_persona_phrasing_overrides_the_defaults() -> None:
 def test_upset_moods_show_in_the_opening() -> None:
     # Given an angry persona / When its opening mood words are picked / Then they are there
     assert style(tone="angry").mood_words(Tone.ANGRY, opening=True, escalated=False)
+
+
+def test_every_phrasing_key_has_defaults() -> None:
+    assert set(DEFAULT_PHRASING) == set(PHRASING_KEYS)
+
+
+def test_an_unknown_phrasing_key_is_a_spec_error() -> None:
+    with pytest.raises(ValidationError, match="unknown phrasing keys"):
+        Persona.model_validate({"id": "p", "name": "P", "phrasing": {"push_bakc": ["No!"]}})

@@ -20,7 +20,7 @@ from rehearsal.simulate.specs.expectations import (
 )
 from rehearsal.simulate.specs.faults import FaultSpec
 from rehearsal.simulate.specs.loading import LoadedSuite, load_suite, suite_hash
-from rehearsal.simulate.specs.persona import UPSET_TONES, Persona, Tone
+from rehearsal.simulate.specs.persona import PHRASING_KEYS, Persona, Tone
 from rehearsal.simulate.specs.scenario import (
     BehaviourPolicies,
     ChangeOfMind,
@@ -33,7 +33,7 @@ from rehearsal.simulate.specs.scenario import (
 from rehearsal.simulate.specs.suite import Suite, TurnAssertion, TurnTest, VariationSpec
 
 __all__ = [
-    "UPSET_TONES",
+    "PHRASING_KEYS",
     "AnyMatch",
     "ArgMatcher",
     "BehaviourPolicies",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from rehearsal.simulate.specs.common import Spec, SpecId
 
@@ -20,11 +20,22 @@ class Tone(StrEnum):
     ANGRY = "angry"
 
 
-UPSET_TONES = frozenset({Tone.ANXIOUS, Tone.FRUSTRATED, Tone.ANGRY})
-"""Tones in which a visitor sounds upset (and a good agent answers with empathy)."""
-
-PhrasingKey = str
-"""A dialogue-act name (``inform``, ``dont_know``, ``thanks`` …) whose phrasing a persona overrides."""
+PHRASING_KEYS = (
+    "inform",
+    "dont_know",
+    "affirm",
+    "negate",
+    "push_back",
+    "misunderstand",
+    "rephrase",
+    "ask_human",
+    "change_mind",
+    "second_issue",
+    "thank",
+    "bye",
+    "give_up",
+)
+"""What a persona may phrase its own way: dialogue acts, and giving up."""
 
 
 class Persona(Spec):
@@ -42,9 +53,17 @@ class Persona(Spec):
     vocabulary: list[str] = Field(
         default_factory=list, description="Fillers the visitor sprinkles in (e.g. `honestly`)."
     )
-    phrasing: dict[PhrasingKey, list[str]] = Field(
+    phrasing: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Act → phrasings overriding the defaults; `{value}` and `{label}` are filled in.",
     )
     typo_rate: Annotated[float, Field(ge=0, le=0.5, description="Chance that a word gets a typo.")] = 0.0
     patience: Annotated[int, Field(ge=1, le=50, description="Unproductive agent turns before giving up.")] = 6
+
+    @field_validator("phrasing")
+    @classmethod
+    def _known_keys(cls, phrasing: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(phrasing) - set(PHRASING_KEYS))
+        if unknown:
+            raise ValueError(f"unknown phrasing keys {unknown}; known: {', '.join(PHRASING_KEYS)}")
+        return phrasing

@@ -10,7 +10,7 @@ import random
 import re
 from collections.abc import Sequence
 
-from rehearsal.simulate.records import ActType, DialogueAct
+from rehearsal.simulate.records import DialogueAct
 from rehearsal.simulate.specs.persona import Persona, Tone
 from rehearsal.simulate.visitors.perception import label_of
 
@@ -151,8 +151,4 @@ class _Values(dict[str, str]):
         return "{" + key + "}"
 
 
-def is_request(act: DialogueAct) -> bool:
-    return act.type in {ActType.REQUEST, ActType.CHANGE_MIND, ActType.SECOND_ISSUE, ActType.REPHRASE}
-
-
-__all__ = ["DEFAULT_PHRASING", "MOOD_WORDS", "Style", "is_request"]
+__all__ = ["DEFAULT_PHRASING", "MOOD_WORDS", "Style"]
