@@ -33,7 +33,10 @@ def test_validate_names_each_problem_and_exits_2(tmp_settings: Settings, tmp_pat
     result = runner.invoke(app, ["suite", "validate", str(copy / "suite.yaml")])
     # Then the problem is printed with file, line and path, without a traceback
     assert result.exit_code == 2
-    assert "refund_status.yaml:17: expect.tool_calls[0].tool: unknown tool 'lookup_paymnt'" in result.output
+    line = next(n for n, text in enumerate(scenario.read_text().splitlines(), 1) if "lookup_paymnt" in text)
+    assert (
+        f"refund_status.yaml:{line}: expect.tool_calls[0].tool: unknown tool 'lookup_paymnt'" in result.output
+    )
     assert "Traceback" not in result.output
 
 
