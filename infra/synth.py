@@ -26,7 +26,7 @@ def synthesize(outdir: Path, *, bundle_dependencies: bool = False) -> Path:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # chalice.cdk needs one; nothing calls AWS
     os.chdir(tempfile.mkdtemp(prefix="chalice-"))
     try:
-        context = {} if bundle_dependencies else {"aws:cdk:bundling-stacks": []}
+        context: dict[str, object] = {} if bundle_dependencies else {"aws:cdk:bundling-stacks": []}
         build_app(cdk.App(outdir=str(outdir), context=context)).synth()
     finally:
         os.chdir(previous_cwd)

@@ -67,7 +67,7 @@ def deployed_run(template_path: Path, *, bucket: str) -> DeployedRun:
     }
     definition = re.sub(r"\$\{(\w+)\}", lambda match: substitutions[match.group(1)], source)
     handlers = {}
-    for key, value in properties["DefinitionSubstitutions"].items():
+    for value in properties["DefinitionSubstitutions"].values():
         if not isinstance(value, dict) or "Fn::GetAtt" not in value:
             continue
         logical_id = value["Fn::GetAtt"][0]
