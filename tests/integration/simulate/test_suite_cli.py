@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,3 +63,16 @@ def test_play_rejects_an_unknown_scenario(tmp_settings: Settings) -> None:
     result = runner.invoke(app, ["suite", "play", str(EXAMPLE / "suite.yaml"), "nope"])
     assert result.exit_code == 2
     assert "no scenario 'nope'" in result.output
+
+
+def test_schema_prints_the_json_schema_of_a_spec(tmp_settings: Settings) -> None:
+    result = runner.invoke(app, ["suite", "schema", "scenario"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert {"persona", "goal", "expect"} <= set(schema["properties"])
+
+
+def test_schema_rejects_an_unknown_kind(tmp_settings: Settings) -> None:
+    result = runner.invoke(app, ["suite", "schema", "spaceship"])
+    assert result.exit_code == 2
+    assert "no spec kind 'spaceship'" in result.output

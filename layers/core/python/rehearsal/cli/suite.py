@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.markup import escape
 
 from rehearsal.bundles.loader import LoadedBundle
@@ -21,6 +22,9 @@ from rehearsal.simulate.records import SimulationRecord
 from rehearsal.simulate.specs.bundle_check import validate_suite_against_bundle
 from rehearsal.simulate.specs.errors import SpecValidationError
 from rehearsal.simulate.specs.loading import LoadedSuite, load_suite
+from rehearsal.simulate.specs.persona import Persona
+from rehearsal.simulate.specs.scenario import Scenario
+from rehearsal.simulate.specs.suite import Suite, TurnTest
 from rehearsal.storage.factory import build_stores
 
 app = typer.Typer(name="suite", help="Check rehearsal suites and play their scenarios.", no_args_is_help=True)
@@ -80,6 +84,25 @@ def play_command(
     item = _find_item(suite, scenario, variation, trial)
     record = Simulator.for_bundle(bundle).run(item, visitor_engine="agenda")
     print_record(record, item)
+
+
+_SCHEMAS: dict[str, type[BaseModel]] = {
+    "suite": Suite,
+    "scenario": Scenario,
+    "persona": Persona,
+    "turn_test": TurnTest,
+}
+
+
+@app.command("schema")
+def schema_command(
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(_SCHEMAS)}.")] = "scenario",
+) -> None:
+    """Print the JSON Schema of a spec file, for editors that complete and check YAML."""
+    model = _SCHEMAS.get(kind)
+    if model is None:
+        raise UserError(f"no spec kind {kind!r}", [f"kinds: {', '.join(_SCHEMAS)}"])
+    console.print_json(json.dumps(model.model_json_schema()))
 
 
 def _find_item(suite: LoadedSuite, scenario: str, variation: int, trial: int) -> RunItem:
