@@ -64,6 +64,12 @@ def test_a_bad_field_is_reported_with_file_line_and_path(tmp_path: Path) -> None
         ({**SCENARIO, "goal": {**GOAL, "provides": ["email"]}}, None, "goal.provides[0]: the visitor"),
         ({**SCENARIO, "goal": {**GOAL, "utterances": ["{zip}"]}}, None, "goal.utterances[0]: placeholder"),
         ({**SCENARIO, "goal": {**GOAL, "done_when": ["(("]}}, None, "goal.done_when: "),
+        ({**SCENARIO, "goal": {**GOAL, "utterances": ["Refund {order_id"]}}, None, "goal.utterances: "),
+        (
+            {**SCENARIO, "policies": {"off_topic": {"texts": ["Is {pet} ok?"]}}},
+            None,
+            "policies.off_topic.texts[0]: placeholder {pet}",
+        ),
         (None, {"world": "missing.yaml"}, "world: file not found"),
         (None, {"scenarios": ["nothing/*.yaml"]}, "scenarios[0]: no file matches"),
         (None, {"variations": {"toggles": ["fly"]}}, "variations: unknown toggles"),

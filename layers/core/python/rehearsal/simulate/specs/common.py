@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from enum import StrEnum
 from typing import Annotated
 
@@ -35,3 +36,18 @@ def check_patterns(patterns: list[str]) -> list[str]:
         except re.error as exc:
             raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
     return patterns
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{fact}`` placeholders of a visitor's line; ``ValueError`` on unbalanced braces."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def check_templates(texts: list[str]) -> list[str]:
+    """A field validator for lines with ``{fact}`` placeholders: they must parse."""
+    for text in texts:
+        try:
+            placeholders(text)
+        except ValueError as exc:
+            raise ValueError(f"{text!r}: {exc} (write {{{{ and }}}} for literal braces)") from None
+    return texts

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from rehearsal.bundles.source import SourceDocument
+from rehearsal.simulate.specs.common import placeholders
 from rehearsal.simulate.specs.errors import (
     PathPart,
     SpecProblem,
@@ -251,6 +251,12 @@ def _check_scenario(
         goals.append((scenario.policies.second_issue, ("policies", "second_issue")))
     if scenario.policies.change_mind:
         goals.append((scenario.policies.change_mind.goal, ("policies", "change_mind", "goal")))
+    for key in ("off_topic", "prompt_injection"):
+        scheduled = getattr(scenario.policies, key)
+        for position, text in enumerate(scheduled.texts if scheduled else []):
+            for fact in placeholders(text) - set(scenario.world.knows):
+                message = f"placeholder {{{fact}}} is not a known fact (world.knows)"
+                collector.problems.append(origin.problem(message, "policies", key, "texts", position))
     for goal, where in goals:
         known_facts = set(scenario.world.knows) | set(goal.facts)
         for position, fact in enumerate(goal.provides):
@@ -258,13 +264,9 @@ def _check_scenario(
                 message = f"the visitor cannot provide {fact!r}: not in world.knows"
                 collector.problems.append(origin.problem(message, *where, "provides", position))
         for position, utterance in enumerate(goal.utterances):
-            for fact in _placeholders(utterance) - known_facts:
+            for fact in placeholders(utterance) - known_facts:
                 message = f"placeholder {{{fact}}} is not a known fact (world.knows)"
                 collector.problems.append(origin.problem(message, *where, "utterances", position))
-
-
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def _ref(collector: _Collector, base: Path, name: str | None, root: Origin, key: str) -> Path | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from rehearsal.simulate.specs.common import FactName, Scalar, Spec, SpecId, check_patterns
+from rehearsal.simulate.specs.common import FactName, Scalar, Spec, SpecId, check_patterns, check_templates
 from rehearsal.simulate.specs.expectations import Expectations
 from rehearsal.simulate.specs.faults import FaultSpec
 from rehearsal.simulate.specs.persona import Persona
@@ -34,6 +34,7 @@ class Goal(Spec):
     accept_handoff: bool = Field(False, description="Being handed to a human also meets the goal.")
 
     _check_done = field_validator("done_when", "denied_when")(check_patterns)
+    _check_utterances = field_validator("utterances")(check_templates)
 
 
 class WorldSpec(Spec):
@@ -67,6 +68,8 @@ class ScheduledUtterance(Spec):
 
     at_turn: Annotated[int, Field(ge=1, le=100)] = 2
     texts: list[str] = Field(min_length=1, description="One is picked per variation.")
+
+    _check_texts = field_validator("texts")(check_templates)
 
 
 class ChangeOfMind(Spec):

@@ -10,10 +10,10 @@ Behaviour policies and persona style shape the acts and their words.
 from __future__ import annotations
 
 import random
-import string
 from collections import Counter
 
 from rehearsal.simulate.records import ActType, DialogueAct, VisitorTermination
+from rehearsal.simulate.specs.common import placeholders
 from rehearsal.simulate.specs.persona import Persona, Tone
 from rehearsal.simulate.specs.scenario import Goal, Scenario, ScheduledUtterance, fact_text
 from rehearsal.simulate.visitors.base import VisitorTurn
@@ -268,17 +268,13 @@ class AgendaVisitor:
     def _utterances(self) -> list[str]:
         utterances = self._goal.goal.utterances
         if self._withhold:
-            plain = [u for u in utterances if not _placeholders(u)]
+            plain = [u for u in utterances if not placeholders(u)]
             return plain or utterances
         return utterances
 
     def _fill(self, template: str) -> tuple[str, dict[str, str]]:
-        facts = {name: self.known_facts[name] for name in _placeholders(template) if name in self.known_facts}
+        facts = {name: self.known_facts[name] for name in placeholders(template) if name in self.known_facts}
         return self._style.fill(template, facts), facts
 
     def _facts_for(self, goal: Goal) -> dict[str, str]:
         return self._world_facts | {name: fact_text(value) for name, value in goal.facts.items()}
-
-
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
