@@ -48,6 +48,14 @@ def test_every_phrasing_key_has_defaults() -> None:
     assert set(DEFAULT_PHRASING) == set(PHRASING_KEYS)
 
 
-def test_an_unknown_phrasing_key_is_a_spec_error() -> None:
-    with pytest.raises(ValidationError, match="unknown phrasing keys"):
-        Persona.model_validate({"id": "p", "name": "P", "phrasing": {"push_bakc": ["No!"]}})
+@pytest.mark.parametrize(
+    ("phrasing", "message"),
+    [
+        ({"push_bakc": ["No!"]}, "unknown phrasing keys"),
+        ({"inform": ["It's {value"]}, "literal braces"),
+        ({"inform": ["It's {price}"]}, "unknown placeholders"),
+    ],
+)
+def test_bad_phrasing_is_a_spec_error(phrasing: dict[str, list[str]], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Persona.model_validate({"id": "p", "name": "P", "phrasing": phrasing})

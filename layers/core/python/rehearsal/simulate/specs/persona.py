@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from rehearsal.simulate.specs.common import Spec, SpecId
+from rehearsal.simulate.specs.common import Spec, SpecId, check_templates, placeholders
 
 
 class Tone(StrEnum):
@@ -36,6 +36,7 @@ PHRASING_KEYS = (
     "give_up",
 )
 """What a persona may phrase its own way: dialogue acts, and giving up."""
+_PHRASING_PLACEHOLDERS = frozenset({"value", "label", "request"})
 
 
 class Persona(Spec):
@@ -66,4 +67,11 @@ class Persona(Spec):
         unknown = sorted(set(phrasing) - set(PHRASING_KEYS))
         if unknown:
             raise ValueError(f"unknown phrasing keys {unknown}; known: {', '.join(PHRASING_KEYS)}")
+        for texts in phrasing.values():
+            for text in check_templates(texts):
+                extra = placeholders(text) - _PHRASING_PLACEHOLDERS
+                if extra:
+                    raise ValueError(
+                        f"{text!r}: unknown placeholders {sorted(extra)}; use value, label or request"
+                    )
         return phrasing
