@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -181,3 +183,42 @@ def test_a_large_index_answers_exact_nearest_neighbours(tmp_path: Path) -> None:
     # Then
     cosine = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query))
     assert [hit.id for hit in hits] == [str(row) for row in np.argsort(-cosine)[:5]]
+
+
+def _write_batches(root: str, start: int) -> int:
+    index = LocalSearchIndex(root)
+    for batch in range(40):
+        index.upsert("idx", _docs(2, start=start + batch * 2))
+    return index.count("idx")
+
+
+def _read_repeatedly(root: str) -> int:
+    index = LocalSearchIndex(root)
+    seen = 0
+    for _ in range(40):
+        seen = max(seen, index.count("idx"))
+        index.search("idx", text="cards", k=3)
+    return seen
+
+
+def test_processes_writing_and_reading_at_once_lose_nothing(tmp_path: Path) -> None:
+    # Given
+    LocalSearchIndex(tmp_path).ensure_index("idx", dimensions=4)
+    context = multiprocessing.get_context("fork")
+
+    # When
+    with ProcessPoolExecutor(max_workers=4, mp_context=context) as pool:
+        writers = [pool.submit(_write_batches, str(tmp_path), start) for start in (0, 1_000, 2_000)]
+        reader = pool.submit(_read_repeatedly, str(tmp_path))
+        for future in [*writers, reader]:
+            future.result(timeout=60)
+
+    # Then
+    final = LocalSearchIndex(tmp_path)
+    assert final.count("idx") == 240
+    assert {document.id for document in final.get("idx", ["d0", "d79", "d1000", "d2079"])} == {
+        "d0",
+        "d79",
+        "d1000",
+        "d2079",
+    }

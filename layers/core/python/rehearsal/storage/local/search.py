@@ -23,7 +23,14 @@ from scipy import sparse
 
 from rehearsal.storage import search_contract as rules
 from rehearsal.storage.analysis import analyze
-from rehearsal.storage.ports import NotFound, SearchDocument, SearchHit
+from rehearsal.storage.ports import NotFound, SearchDocument, SearchHit, StorageError
+
+_LOAD_ATTEMPTS = 20
+
+
+class _SegmentGoneError(Exception):
+    """A segment named by the manifest we read was merged away meanwhile."""
+
 
 # id, text, fields, has a vector: a document as a segment stores it (its vector sits in the .npy file).
 _Entry = tuple[str, str, dict[str, Any], bool]
@@ -236,22 +243,40 @@ class _Index:
             return True
 
     def load(self) -> None:
-        """(Re)read the folder into memory."""
+        """(Re)read the folder into memory.
+
+        Readers take no lock: a writer may merge away a segment between our reading the manifest and
+        the segment, in which case the manifest has moved on and reading again finds its successor.
+        """
+        for _ in range(_LOAD_ATTEMPTS):
+            try:
+                fresh = self._read()
+            except _SegmentGoneError:
+                continue
+            self.__dict__.update(fresh.__dict__)
+            return
+        raise StorageError(f"search index {self.folder.name!r} kept changing while being read")
+
+    def _read(self) -> _Index:
         try:
+            stamp = self._stamp()  # before the read: a newer manifest then only causes one more reload
             manifest = json.loads(self.manifest_path.read_text())
         except FileNotFoundError:
             raise NotFound(f"search index {self.folder.name!r} does not exist") from None
         fresh = _Index(self.folder)
-        fresh.stamp = self._stamp()
+        fresh.stamp = stamp
         fresh.segments = list(manifest["segments"])
         fresh.next_segment = int(manifest["next_segment"])
         dimensions = manifest["dimensions"]
         fresh.dimensions = int(dimensions) if dimensions is not None else None
         for segment in fresh.segments:
-            entries, vectors = self._read_segment(segment)
+            try:
+                entries, vectors = self._read_segment(segment)
+            except FileNotFoundError:
+                raise _SegmentGoneError(segment) from None
             fresh.segment_ids[segment] = [entry[0] for entry in entries]
             fresh.apply(entries, vectors)
-        self.__dict__.update(fresh.__dict__)
+        return fresh
 
     def _read_segment(self, segment: str) -> tuple[list[_Entry], np.ndarray | None]:
         entries = [
