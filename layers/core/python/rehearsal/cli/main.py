@@ -82,3 +82,7 @@ app.command("demo")(demo_command)
 from rehearsal.cli.suite import app as suite_app  # noqa: E402
 
 app.add_typer(suite_app)
+
+from rehearsal.cli.ask import ask_command  # noqa: E402
+
+app.command("ask")(ask_command)
