@@ -75,3 +75,10 @@ def test_faults_only_hit_the_named_tools(tools: list[str]) -> None:
     outcomes, _ = calls(FaultSpec(error_rate=1.0, tools=tools), count=3)
     failed = [o.status is not ToolCallStatus.OK for o in outcomes]
     assert failed == ([False] * 3 if tools else [True] * 3)
+
+
+def test_the_same_conversation_cannot_run_twice_at_once() -> None:
+    injector = FaultInjector()
+    injector.begin("c1", FaultSpec(error_rate=0.5), 1)
+    with pytest.raises(ValueError, match="already running"):
+        injector.begin("c1", FaultSpec(error_rate=0.5), 1)

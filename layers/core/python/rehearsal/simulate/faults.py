@@ -40,8 +40,11 @@ class FaultInjector:
         self._lock = threading.Lock()
 
     def begin(self, conversation_id: str, spec: FaultSpec, seed: int) -> None:
+        """Raises ``ValueError`` when the conversation is already running: its faults would mix."""
         if spec.active:
             with self._lock:
+                if conversation_id in self._conversations:
+                    raise ValueError(f"conversation {conversation_id!r} is already running on this simulator")
                 self._conversations[conversation_id] = _ConversationFaults(spec, random.Random(seed))
 
     def end(self, conversation_id: str) -> list[InjectedFault]:
