@@ -46,6 +46,7 @@ class FakeOpenSearch:
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     serverless: bool = False  # behave as a Serverless vector collection: no custom _id, no refresh
+    refuse: int | None = None  # answer every request with this error status (403, 500…)
     sources: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # index → copy id → _source
     deleted: dict[str, set[str]] = field(default_factory=dict)
 
@@ -75,6 +76,8 @@ class FakeOpenSearch:
                 else json.loads(raw)
             )
         self.requests.append(Request(method, path, dict(params), body))
+        if self.refuse is not None:
+            raise BadRequestError("refused", "security_exception", self.refuse)
         if self.serverless and "refresh" in params:
             raise BadRequestError(
                 "refresh is not supported by Serverless collections", "illegal_argument_exception"

@@ -365,3 +365,16 @@ def test_a_transiently_duplicated_document_is_returned_once(
     assert [hit.id for hit in vector_hits] == ["a"]
     assert vector_hits[0].score == pytest.approx(1.0)
     assert len(collection.get("faq", ["a"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(403, "data access policy"), (500, r"request failed \(500\)"), (400, r"request failed \(400\)")],
+)
+def test_cluster_errors_become_storage_errors_with_a_hint(status: int, message: str) -> None:
+    # Given
+    index = OpenSearchIndex(FakeOpenSearch(refuse=status).client())
+
+    # When / Then
+    with pytest.raises(StorageError, match=message):
+        index.search("faq", text="card")

@@ -127,3 +127,9 @@ def test_a_table_name_is_required(dynamodb: Any) -> None:
     # When / Then
     with pytest.raises(ValueError, match="REHEARSAL_TABLE"):
         DynamoRunStore(dynamodb, "")
+
+
+def test_a_document_too_large_for_an_item_is_refused_with_advice(store: DynamoRunStore) -> None:
+    # When / Then
+    with pytest.raises(ValueError, match=r"run#R1/report.*blob store"):
+        store.put("run#R1", "report", {"html": "x" * 400_000})

@@ -66,6 +66,7 @@ _INDEX_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")  # no '#', so "<name>#<va
 _BATCH_GET_LIMIT = 100
 _TRANSACTION_LIMIT = 100
 _PUT_ATTEMPTS = 50
+_MAX_DOC_BYTES = 380_000  # DynamoDB's item limit is 400 KB, keys and attribute names included
 
 
 def create_table(client: Any, table: str) -> None:
@@ -108,6 +109,11 @@ class DynamoRunStore:
             for name, value in index.items():
                 _check_index_attribute(name, value)
         body = json.dumps(doc, sort_keys=True, default=str)
+        if len(body.encode()) > _MAX_DOC_BYTES:
+            raise ValueError(
+                f"document {partition}/{key} is {len(body.encode()):,} bytes of JSON; the run store keeps "
+                f"small documents (at most {_MAX_DOC_BYTES:,}): put large content in the blob store"
+            )
         conditional = if_absent or expected_revision is not None
         for attempt in range(_PUT_ATTEMPTS):
             current = self._current(partition, key)

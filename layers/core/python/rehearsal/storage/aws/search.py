@@ -14,11 +14,12 @@ rules of ``rehearsal.storage.search_contract``, exactly as the local index does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection
-from opensearchpy.exceptions import NotFoundError, RequestError
+from opensearchpy.exceptions import AuthorizationException, NotFoundError, RequestError, TransportError
 
 from rehearsal.settings import Settings
 from rehearsal.storage import search_contract as rules
@@ -105,6 +106,28 @@ def knn_query(vector: Sequence[float], size: int, filters: Mapping[str, Any] | N
     return {"size": size, "query": {"knn": {VECTOR_FIELD: knn}}, "_source": {"excludes": [VECTOR_FIELD]}}
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _speaks_storage_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn what the cluster or the network says into ``StorageError`` with a hint, not a client trace."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except AuthorizationException as error:
+            raise StorageError(
+                f"OpenSearch refused the request ({error.status_code}): the role needs this collection's "
+                "data access policy (aoss) or domain access policy (es)"
+            ) from error
+        except TransportError as error:
+            raise StorageError(f"OpenSearch request failed ({error.status_code}): {error.error}") from error
+
+    return wrapper
+
+
 class OpenSearchIndex:
     """``SearchIndex`` on an OpenSearch client (SigV4-signed in AWS; any client in tests)."""
 
@@ -138,6 +161,7 @@ class OpenSearchIndex:
         )
         return cls(client, serverless=settings.opensearch_service == "aoss")
 
+    @_speaks_storage_errors
     def put_template(self, name: str = "rehearsal") -> None:
         """Install (or update) the index template for this adapter's prefix."""
         self._client.indices.put_index_template(name=name, body=index_template(self._prefix, self._engine))
@@ -164,6 +188,7 @@ class OpenSearchIndex:
         )
         self._dimensions[index] = dimensions
 
+    @_speaks_storage_errors
     def ensure_index(self, index: str, *, dimensions: int | None = None) -> None:
         rules.check_dimensions(dimensions)
         name = self._name(index)
@@ -182,6 +207,7 @@ class OpenSearchIndex:
             raise ValueError(f"index {index!r} has {existing} dimensions, asked for {dimensions}")
         self._add_vector_field(index, dimensions)
 
+    @_speaks_storage_errors
     def upsert(self, index: str, documents: Sequence[SearchDocument]) -> None:
         if not documents:
             return
@@ -236,6 +262,7 @@ class OpenSearchIndex:
         hits: list[dict[str, Any]] = response["hits"]["hits"]
         return hits
 
+    @_speaks_storage_errors
     def get(self, index: str, ids: Sequence[str]) -> list[SearchDocument]:
         self._known_dimensions(index)
         if not ids:
@@ -259,6 +286,7 @@ class OpenSearchIndex:
             if id_ in found
         ]
 
+    @_speaks_storage_errors
     def search(
         self,
         index: str,
@@ -305,12 +333,14 @@ class OpenSearchIndex:
                 )
         return list(hits.values())
 
+    @_speaks_storage_errors
     def count(self, index: str) -> int:
         try:
             return int(self._client.count(index=self._name(index))["count"])
         except NotFoundError:
             raise NotFound(f"search index {index!r} does not exist") from None
 
+    @_speaks_storage_errors
     def delete_index(self, index: str) -> None:
         self._dimensions.pop(index, None)
         try:
