@@ -165,12 +165,14 @@ class _Conversation:
         self.visitor_turns = 0
         self.visitor_cost = 0.0
         self.error: str | None = None
+        self.faults_begun = False  # only then are the faults under this item id ours to collect
         self.started_at = utcnow()
         self.clock = time.perf_counter()
 
     def begin(self) -> tuple[SessionLike, Visitor]:
         self.visitor = self.simulator.visitor_for(self.item, self.visitor_engine)
         self.simulator.faults.begin(self.item.item_id, self.item.faults, self.item.seed)
+        self.faults_begun = True
         self.session = self.simulator.runtime.start(self.item.item_id, world=self.sandbox.world)
         return self.session, self.visitor
 
@@ -217,7 +219,7 @@ class _Conversation:
         self.termination = VisitorTermination.ERROR
 
     def record(self) -> SimulationRecord:
-        faults = self.simulator.faults.end(self.item.item_id)
+        faults = self.simulator.faults.end(self.item.item_id) if self.faults_begun else []
         state = self.session.state if self.session is not None else None
         agent_cost = (
             sum(event.cost_usd for event in state.events if isinstance(event, ModelUsage)) if state else 0.0
