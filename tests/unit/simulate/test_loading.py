@@ -128,3 +128,10 @@ def test_a_bad_persona_file_is_named(tmp_path: Path) -> None:
     assert any(p.startswith(f"{tmp_path / 'personas' / 'jane.yaml'}:3: typo_rate:") for p in problems), (
         problems
     )
+
+
+def test_absolute_globs_are_allowed(tmp_path: Path) -> None:
+    # Given a suite naming its scenarios by an absolute glob
+    path = write_suite(tmp_path, suite={"scenarios": [str(tmp_path / "scenarios" / "*.yaml")]})
+    # When loaded / Then the scenario is found
+    assert [s.id for s in load_suite(path).scenarios] == ["refund"]
