@@ -3,10 +3,8 @@ analyst context over it on the embedded stores, with the lexical embedder so tes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import pytest
+from analyst_corpus import TRANSCRIPTS, topics_of
 
 from rehearsal.analyst import AnalystContext
 from rehearsal.analyst.service import context_for
@@ -14,15 +12,6 @@ from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.ingest import ingest_path
 from rehearsal.settings import Settings
 from rehearsal.storage.factory import Stores, build_stores
-
-TRANSCRIPTS = Path(__file__).with_name("transcripts.jsonl")
-TOPIC_IDS = {"refund request": 0, "lost card": 1, "delivery status": 2}
-RAW_PERSONAL_DATA = ["Maria", "Lopez", "maria.lopez@example.com", "415-555-0132"]
-
-
-def topics_of(conversations: Sequence[Conversation]) -> dict[str, tuple[int, str]]:
-    labels = {c.id: str(c.metadata["topic"]) for c in conversations}
-    return {cid: (TOPIC_IDS[label], label) for cid, label in labels.items()}
 
 
 @pytest.fixture
