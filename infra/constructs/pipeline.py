@@ -69,8 +69,24 @@ DRIFT_STAGES: Mapping[str, StageSpec] = {
     ),
     "RecordDriftFunctionArn": StageSpec("drift", "handler.record_drift_handler", "Record a regression"),
 }
-# Functions outside the state machines, invoked directly (channels, insights jobs, analyst questions).
-SERVICE_STAGES: Mapping[str, StageSpec] = {}
+INSIGHTS_STAGES: Mapping[str, StageSpec] = {
+    "InsightsFunctionArn": StageSpec(
+        "insights",
+        "handler.lambda_handler",
+        "Run an insights discovery stage",
+        memory_mb=3008,
+        timeout_seconds=900,
+    ),
+}
+# Functions invoked directly: a channel's conversation turns, analyst questions.
+SERVICE_STAGES: Mapping[str, StageSpec] = {
+    "Runtime": StageSpec(
+        "runtime", "handler.lambda_handler", "Answer one visitor message with the live bundle"
+    ),
+    "Analyst": StageSpec(
+        "analyst", "handler.lambda_handler", "Answer an analyst question", memory_mb=1024, timeout_seconds=300
+    ),
+}
 
 
 class Pipeline(Construct):
@@ -112,10 +128,12 @@ class Pipeline(Construct):
         )
         self.run_functions = self._functions(RUN_STAGES)
         self.drift_functions = self._functions(DRIFT_STAGES)
+        self.insights_functions = self._functions(INSIGHTS_STAGES)
         self.service_functions = self._functions(SERVICE_STAGES)
         self.functions = [
             *self.run_functions.values(),
             *self.drift_functions.values(),
+            *self.insights_functions.values(),
             *self.service_functions.values(),
         ]
         for function in self.functions:
@@ -125,6 +143,13 @@ class Pipeline(Construct):
         self.run_state_machine_name = f"{name_prefix}-rehearsal-run"
         self.run_state_machine = self._rehearsal_run(storage, self.run_state_machine_name)
         self.drift_state_machine = self._drift_check(f"{name_prefix}-drift-check")
+        self.insights_state_machine = self._state_machine(
+            "InsightsDiscovery",
+            f"{name_prefix}-insights-discovery",
+            {key: function.function_arn for key, function in self.insights_functions.items()},
+        )
+        _grant_invoke(self.insights_state_machine, self.insights_functions.values())
+        self.state_machines = [self.run_state_machine, self.drift_state_machine, self.insights_state_machine]
 
     def _functions(self, stages: Mapping[str, StageSpec]) -> dict[str, lambda_.Function]:
         return {

@@ -66,9 +66,7 @@ class RehearsalStack(Stack):
             [function.role for function in pipeline.functions if function.role is not None] + [api.role]
         )
         Schedules(self, "Schedules", drift_check=pipeline.drift_state_machine, expression=drift_schedule)
-        Monitoring(
-            self, "Monitoring", state_machines=[pipeline.run_state_machine, pipeline.drift_state_machine]
-        )
+        Monitoring(self, "Monitoring", state_machines=pipeline.state_machines)
         CfnOutput(self, "BucketName", value=storage.bucket.bucket_name)
         CfnOutput(self, "TableName", value=storage.table.table_name)
         CfnOutput(self, "RunStateMachineArn", value=pipeline.run_state_machine.state_machine_arn)

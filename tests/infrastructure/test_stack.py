@@ -153,7 +153,11 @@ def test_item_stages_retry_throttles_with_backoff_and_catch_into_an_errored_item
 
 
 def test_state_machine_substitutions_cover_every_placeholder(synthesized: Synthesized) -> None:
-    for fragment, file in (("RehearsalRun", "rehearsal_run"), ("DriftCheck", "drift_check")):
+    for fragment, file in (
+        ("RehearsalRun", "rehearsal_run"),
+        ("DriftCheck", "drift_check"),
+        ("InsightsDiscovery", "insights_discovery"),
+    ):
         # Given the placeholders in the source file
         source = (REPO_ROOT / "statemachines" / f"{file}.asl.json").read_text()
         placeholders = set(re.findall(r"\$\{(\w+)\}", source))
@@ -196,6 +200,18 @@ def test_state_machine_invokes_exactly_its_own_functions(synthesized: Synthesize
     resources = _resources(statements[0])
     assert len(resources) == 7
     assert all(set(resource) == {"Fn::GetAtt"} for resource in resources)
+
+
+def test_insights_discovery_invokes_only_the_insights_function(synthesized: Synthesized) -> None:
+    statements = [
+        s
+        for s in synthesized.policy_statements("InsightsDiscoveryRole")
+        if "lambda:InvokeFunction" in _actions(s)
+    ]
+
+    [statement] = statements
+    [resource] = _resources(statement)
+    assert resource["Fn::GetAtt"][0].startswith("PipelineInsights")
 
 
 def test_no_statement_grants_every_action(synthesized: Synthesized) -> None:
@@ -253,7 +269,7 @@ def test_alarms_watch_failed_executions_and_errored_items(synthesized: Synthesiz
     executions = [alarm for alarm in alarms if "Metrics" in alarm]
 
     assert len(errored) == 1 and errored[0]["Namespace"] == "Rehearsal"
-    assert len(executions) == 2
+    assert len(executions) == len(synthesized.resources("AWS::StepFunctions::StateMachine")) == 3
     assert all(alarm["AlarmActions"] for alarm in alarms)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
 import yaml
 from chalice.test import Client
+
+from rehearsal.service.api import context
 
 from .support import EXAMPLE, body, post, push
 
@@ -125,3 +128,19 @@ def test_unknown_conversation_is_a_404(client: Client) -> None:
     response = client.http.get("/conversations/never")
 
     assert response.status_code == 404
+
+
+def test_bundle_whose_tools_cannot_be_bound_here_is_a_409(
+    client: Client, live: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a server that was not told where the bundle's Python tools live (and has not loaded them before)
+    context.configure(settings=context.settings(), tool_search_paths=[])
+    monkeypatch.delitem(sys.modules, "acme_retail_tools", raising=False)
+
+    # When a visitor writes
+    response = _say(client, "c-6", "hello")
+
+    # Then the conversation is refused with the reason
+    assert response.status_code == 409
+    assert body(response)["error"]["code"] == "tools_unavailable"
+    assert "acme_retail_tools" in body(response)["error"]["message"]

@@ -18,7 +18,7 @@ from rehearsal.pipeline.events import (
 from rehearsal.service.lambdas import EventValidationError, stores
 from rehearsal.settings import Settings
 
-from .support import BUCKET, LambdaContext, event, load_handler, planned_run
+from .support import BUCKET, EXAMPLE, LambdaContext, event, load_handler, planned_run
 
 CONTEXT = LambdaContext()
 
@@ -143,3 +143,41 @@ def test_prepare_is_idempotent_per_run(aws_settings: Settings) -> None:
     # Then the first result is returned and preparation did not run a second time
     assert again == first
     assert not stores().blobs.exists(first["manifest_key"])
+
+
+def test_channel_message_is_answered_by_the_live_bundle(
+    aws_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a planned run (which pushed v2), v2 made live, and its tools module deployed with the function
+    from rehearsal.bundles.store import BundleStore
+
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    request = planned_run(aws_settings)
+    BundleStore(stores().blobs, stores().runs).promote(request.bundle_name, request.bundle_version)
+
+    # When a channel sends a visitor's message
+    reply = load_handler("runtime").lambda_handler(
+        {"conversation_id": "chan-1", "bundle": request.bundle_name, "text": "hello"}, CONTEXT
+    )
+
+    # Then the live version answers and the conversation is stored
+    assert reply["bundle_version"] == request.bundle_version and reply["messages"]
+    assert reply["turns"] == 2
+
+
+@pytest.mark.parametrize(
+    ("stage", "payload", "path"),
+    [
+        ("insights", {"stage": "embed", "corpus": "calls"}, "embed.shard_key"),
+        ("insights", {"stage": "train", "corpus": "calls"}, "(event)"),
+        ("analyst", {"corpus": "calls"}, "question"),
+        ("runtime", {"bundle": "acme-retail", "text": "hi"}, "conversation_id"),
+    ],
+)
+def test_service_handlers_reject_malformed_events_naming_the_field(
+    aws_settings: Settings, stage: str, payload: dict[str, Any], path: str
+) -> None:
+    with pytest.raises(EventValidationError) as raised:
+        load_handler(stage).lambda_handler(payload, CONTEXT)
+
+    assert any(problem.startswith(path) for problem in raised.value.problems), raised.value.problems

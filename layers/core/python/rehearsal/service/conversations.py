@@ -7,6 +7,7 @@ races another one on the same conversation loses with ``Conflict`` instead of ov
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,12 @@ class MessageIn(_Model):
     world: dict[str, Any] | None = Field(
         None, description="Sandbox records the agent's tools act on; only read on the first message."
     )
+
+
+class ChannelMessage(MessageIn):
+    """A message from a channel (the ``runtime`` Lambda's event): the conversation id travels along."""
+
+    conversation_id: ConversationId
 
 
 class MessageOut(_Model):
@@ -125,3 +132,14 @@ def get_conversation(conversation_id: str, stores: Stores) -> StoredConversation
     return StoredConversation.model_validate(
         stores.runs.get(conversation_partition(conversation_id), STATE_KEY).doc
     )
+
+
+@cache
+def runtimes_for(stores: Stores) -> RuntimeCache:
+    """The runtime cache of a process's stores (a warm Lambda keeps its compiled bundles)."""
+    return RuntimeCache(BundleStore(stores.blobs, stores.runs))
+
+
+def reply_to_channel(message: ChannelMessage, stores: Stores) -> MessageOut:
+    body = MessageIn.model_validate(message.model_dump(exclude={"conversation_id"}))
+    return send_message(message.conversation_id, body, stores, runtimes_for(stores))

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rehearsal.bundles.problems import BundleValidationError
 from rehearsal.bundles.store import BundleNotFound, BundleStoreError
 from rehearsal.evaluate.alignment import UnknownQuestionError
+from rehearsal.runtime.bindings import BindingError
 from rehearsal.simulate.specs.errors import SpecValidationError
 from rehearsal.storage.ports import Conflict, NotFound
 
@@ -90,6 +91,8 @@ def translate(error: Exception) -> ApiError:
         return ApiError(400, "invalid_bundle", "the bundle does not validate", _problems(error))
     if isinstance(error, SpecValidationError):
         return ApiError(400, "invalid_suite", "the suite does not fit", _problems(error))
+    if isinstance(error, BindingError):
+        return ApiError(409, "tools_unavailable", f"the bundle's tools cannot be bound here: {error}")
     if isinstance(error, BundleStoreError):
         return ApiError(409, "bundle_state", str(error))
     log.exception("unhandled API error")
