@@ -206,3 +206,14 @@ def test_the_mood_follows_the_emotional_arc() -> None:
     moods = [moody.opening().mood] + [moody.reply(HUH, agent_ended=False).mood for _ in range(3)]
     # Then each unproductive turn moves it one step along the arc, and it stays at the end
     assert moods == ["polite", "frustrated", "angry", "angry"]
+
+
+def test_a_rephrase_uses_other_words_than_the_last_request() -> None:
+    # Given a visitor with two ways to ask, whose agent does not understand
+    repeating = visitor()
+    first = repeating.opening().text or ""
+    again = repeating.reply(HUH, agent_ended=False).text or ""
+    # Then the rephrase is built on the other utterance
+    templates = ["I'd like a refund for order A1001.", "Please refund my order A1001."]
+    assert sum(t in first for t in templates) == 1
+    assert [t for t in templates if t in first] != [t for t in templates if t.lower() in again.lower()]

@@ -51,6 +51,7 @@ class AgendaVisitor:
         self._misunderstood = False
         self._asked_human = False
         self._changed_mind = False
+        self._last_utterance: str | None = None
 
     # --- the interface -----------------------------------------------------------------------------------
 
@@ -244,7 +245,9 @@ class AgendaVisitor:
         disclosed: dict[str, str] = {}
         for act in acts:
             if act.type in {ActType.REQUEST, ActType.REPHRASE, ActType.CHANGE_MIND, ActType.SECOND_ISSUE}:
-                request, facts = self._fill(self._style.pick(self._utterances()))
+                template = self._style.pick(self._utterances())
+                self._last_utterance = template
+                request, facts = self._fill(template)
                 disclosed.update(facts)
                 self._agenda = [a for a in self._agenda if a.slot not in facts]
                 parts.append(
@@ -266,11 +269,11 @@ class AgendaVisitor:
         )
 
     def _utterances(self) -> list[str]:
+        """Ways to state the goal: plain ones when withholding, and not the one just used (a rephrase)."""
         utterances = self._goal.goal.utterances
         if self._withhold:
-            plain = [u for u in utterances if not placeholders(u)]
-            return plain or utterances
-        return utterances
+            utterances = [u for u in utterances if not placeholders(u)] or utterances
+        return [u for u in utterances if u != self._last_utterance] or utterances
 
     def _fill(self, template: str) -> tuple[str, dict[str, str]]:
         facts = {name: self.known_facts[name] for name in placeholders(template) if name in self.known_facts}
