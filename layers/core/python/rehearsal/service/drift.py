@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from rehearsal.bundles.store import BundleStore
 from rehearsal.pipeline.archive import RunArchive, RunRecord, RunStatus
 from rehearsal.pipeline.events import PrepareRequest, RunOptions
+from rehearsal.pipeline.snapshot import SuiteSnapshot
 from rehearsal.runtime.state import utcnow
 from rehearsal.storage.factory import Stores
 from rehearsal.storage.ports import NotFound
@@ -77,6 +78,18 @@ class DriftRecorded(_Model):
 def watch_agent(agent: WatchedAgent, stores: Stores) -> WatchedAgent:
     stores.runs.put(WATCH_PARTITION, agent.bundle_name, agent.model_dump(mode="json"))
     return agent
+
+
+def watch_with_suite(
+    bundle_name: str, suite: SuiteSnapshot, stores: Stores, *, options: RunOptions | None = None
+) -> WatchedAgent:
+    """Watch an agent against a regression suite snapshot, stored content-addressed under ``watch/``."""
+    key = f"watch/{bundle_name}/suite-{suite.hash[:16]}.json"
+    stores.blobs.put(key, suite.model_dump_json().encode(), content_type="application/json")
+    agent = WatchedAgent(
+        bundle_name=bundle_name, suite_name=suite.name, suite_key=key, options=options or RunOptions()
+    )
+    return watch_agent(agent, stores)
 
 
 def unwatch_agent(bundle_name: str, stores: Stores) -> None:

@@ -19,8 +19,9 @@ from rehearsal.service.api.openapi import build_openapi
 from rehearsal.service.api.questions import questions
 from rehearsal.service.api.routing import ApiBlueprint
 from rehearsal.service.api.runs import runs
+from rehearsal.service.api.watch import watch
 
-BLUEPRINTS: tuple[ApiBlueprint, ...] = (bundles, runs, conversations, questions)
+BLUEPRINTS: tuple[ApiBlueprint, ...] = (bundles, runs, conversations, questions, watch)
 TITLE = "Rehearsal API"
 
 
