@@ -1,0 +1,87 @@
+"""``rehearsal ask`` through the real CLI app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rehearsal.cli.main import app
+from rehearsal.settings import Settings
+
+from .conftest import CORPUS, TRANSCRIPTS
+
+runner = CliRunner()
+
+
+def test_ask_prints_the_answer_with_citations_and_the_quoted_turns(stored_corpus: Settings) -> None:
+    # When a question is asked about the stored corpus
+    result = runner.invoke(app, ["ask", "Why do customers escalate about refunds?", "--corpus", CORPUS])
+
+    # Then the answer cites turns and the table quotes them
+    assert result.exit_code == 0, result.output
+    assert "[r4#0]" in result.output
+    assert "cited turns" in result.output
+    assert "My refund was rejected and nobody explains why." in result.output
+
+
+def test_ask_json_is_a_cited_answer_using_the_stored_topics(stored_topics: Settings) -> None:
+    # Given the corpus and the topics the insights stage stored for it
+    # When an aggregate question is asked with --json
+    result = runner.invoke(
+        app, ["ask", "Which topic has the highest escalation rate?", "--corpus", CORPUS, "--json"]
+    )
+
+    # Then the output is the answer model, with the figures computed
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["kind"] == "aggregate"
+    assert payload["figures"][0] == {
+        "group": "refund request",
+        "count": 3,
+        "total": 4,
+        "rate": pytest.approx(0.75),
+        "value": None,
+    }
+    assert [c["id"] for c in payload["citations"]] == ["r1#1", "r2#0", "r4#0"]
+
+
+def test_ask_reads_a_transcript_file_de_identified(
+    tmp_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a JSONL transcript file, not a stored corpus
+    monkeypatch.setenv("REHEARSAL_EMBEDDING_BACKEND", "lexical")
+
+    # When asked about it with --json
+    result = runner.invoke(
+        app,
+        ["ask", "What do customers say about refunds?", "--corpus", str(TRANSCRIPTS), "--json", "--k", "3"],
+    )
+
+    # Then it is answered from the file, with its personal data already replaced
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["citations"] and "maria" not in result.output.lower()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["ask", "", "--corpus", CORPUS], "question: empty"),
+        (["ask", "why?", "--corpus", "nosuchcorpus"], "no corpus named 'nosuchcorpus'"),
+        (["ask", "why?", "--corpus", CORPUS, "--run", "nosuchrun"], "no run named 'nosuchrun'"),
+        (["ask", "why?", "--corpus", CORPUS, "--topics", "missing-dir"], "missing-dir"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(
+    arguments: list[str], message: str, stored_corpus: Settings, tmp_path: Path
+) -> None:
+    # When the question, corpus, run or topics folder is unusable
+    result = runner.invoke(app, arguments)
+
+    # Then the command fails with a message naming it, not a traceback
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
