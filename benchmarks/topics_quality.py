@@ -133,6 +133,18 @@ def markdown(results: list[dict], references: list[dict], meta: dict) -> str:
     lines += ["", "Reference, MiniLM + KMeans *given* the true number of topics:", ""]
     for row in references:
         lines.append(f"- {row['dataset']}: ACC {row['acc']} / NMI {row['nmi']} / ARI {row['ari']}")
+    lines += [
+        "",
+        "How the defaults were chosen (BANKING77 train; `--tune` records the grid in the JSON): MiniLM "
+        "cohesion 0.36 and fragment ratio 0.5 scored best on train (ACC 63.9 / NMI 78.5 absorbing every "
+        "small cluster). Fragments are absorbed only when their centre is at least 0.5 similar to a larger "
+        "topic, so rare but distinct contact reasons survive; on train that costs 0.8 ACC (63.1) against "
+        "absorbing all, and 0.6 would cost 2.3. The lexical cohesion 0.7 came from its own grid on train.",
+        "",
+        "STAR: the contact reason is the customer's opening with greetings skipped; several STAR tasks "
+        "share openings (booking or searching a hotel, a doctor's schedule or follow-up), so dialogue → "
+        "task is the hardest of the three.",
+    ]
     return "\n".join(lines) + "\n"
 
 

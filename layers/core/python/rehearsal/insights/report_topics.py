@@ -26,7 +26,7 @@ _TEMPLATE = """
 <th>est. containment</th><th>contained</th><th>why</th></tr></thead>
 <tbody>
 {% for row in model.opportunities %}{% set topic = topics[row.topic] %}
-<tr><td>{{ row.rank }}</td><td>{{ row.label }}</td><td>{{ row.volume }}</td>
+<tr><td>{{ row.rank }}</td><td>{{ topic.name or row.label }}</td><td>{{ row.volume }}</td>
 <td>{{ '%.1f%%' % (100 * row.share) }}</td>
 <td>{{ '%.2f' % row.readiness }}</td><td>{{ '%.0f%%' % (100 * row.estimated_containment) }}</td>
 <td>{{ '%.0f' % row.contained_volume }}</td><td class="muted">{{ topic.readiness.explanation }}</td></tr>
@@ -36,7 +36,7 @@ _TEMPLATE = """
 {% for parent in model.parents %}
 <h4>{{ parent.label }} <span class="muted">({{ parent.volume }})</span></h4>
 <ul>{% for child in parent.children %}{% set topic = topics[child] %}
-<li><b>{{ topic.label }}</b> <span class="muted">{{ topic.size }} ·
+<li><b>{{ topic.name or topic.label }}</b> <span class="muted">{{ topic.size }} ·
 {% if topic.stats.resolution_rate is not none %}resolved
 {{ '%.0f%%' % (100 * topic.stats.resolution_rate) }} ·
 {% endif %}{% if topic.stats.escalation_rate is not none %}escalated

@@ -12,6 +12,7 @@ from rehearsal.insights.topics.discover import TopicRun, discover_topics, embed_
 from rehearsal.insights.topics.incremental import assign_items
 from rehearsal.insights.topics.items import items_from_conversations
 from rehearsal.insights.topics.models import TopicItem, TopicModel
+from rehearsal.insights.topics.naming import name_topics
 from rehearsal.settings import Settings
 from rehearsal.storage.ports import BlobStore, SearchIndex
 
@@ -55,7 +56,14 @@ def run_topics(
     vectors = embed_items(usable, embedder)
     if search is not None:
         index_vectors(search, TOPICS_INDEX, [i.id for i in usable], [i.text for i in usable], vectors)
-    return discover_topics(items, embedder, params=params_for(embedder.family, **overrides), vectors=vectors)
+    run = discover_topics(items, embedder, params=params_for(embedder.family, **overrides), vectors=vectors)
+    if settings.llm_configured:
+        from rehearsal.llm.openai_provider import OpenAIChatModel  # the SDK only where an LLM is used
+
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        chat = OpenAIChatModel(base_url=settings.llm_base_url, api_key=key, model=settings.llm_model)
+        name_topics(run.model, chat)
+    return run
 
 
 def run_assign(
