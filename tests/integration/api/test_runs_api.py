@@ -125,6 +125,18 @@ def test_report_is_served_as_html_once_written(labelled: Client, suite_snapshot:
     assert response.body == b"<html>report</html>"
 
 
+def test_report_is_rendered_from_the_archive_when_none_was_written(
+    labelled: Client, suite_snapshot: dict[str, Any]
+) -> None:
+    started = body(_start_and_wait(labelled, _run_body(suite_snapshot)))
+
+    response = labelled.http.get(f"/runs/{started['run_id']}/report")
+
+    assert response.status_code == 200
+    html = response.body.decode()
+    assert html.lstrip().lower().startswith("<!doctype html") and started["run_id"] in html
+
+
 @pytest.mark.parametrize(
     "path", ["/runs/nope", "/runs/nope/results", "/runs/nope/report", "/runs/nope/compare"]
 )

@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rehearsal.bundles.store import LIVE, BundleStore
 from rehearsal.evaluate.aggregate import RunAggregate
-from rehearsal.evaluate.compare import RunComparison, compare_runs
+from rehearsal.evaluate.compare import RunComparison
 from rehearsal.pipeline.archive import ItemState, RunArchive, RunRecord, run_partition
 from rehearsal.pipeline.events import PrepareRequest, RunOptions
 from rehearsal.pipeline.launcher import ExecutionStatus, RunLauncher
 from rehearsal.pipeline.planning import new_run_id
+from rehearsal.pipeline.reporting import build_report, compare_archived, render_report_html
 from rehearsal.pipeline.snapshot import SuiteSnapshot
-from rehearsal.pipeline.stages import load_aggregate, load_item_results
+from rehearsal.pipeline.stages import load_aggregate
 from rehearsal.simulate.specs.bundle_check import validate_suite_against_bundle
 from rehearsal.storage.factory import Stores
 from rehearsal.storage.ports import NotFound
@@ -130,6 +131,21 @@ def run_results(run_id: str, stores: Stores) -> RunResults:
     return RunResults(run_id=run_id, items=states, aggregate=aggregate)
 
 
+REPORT_ARTEFACT = "report.html"
+
+
+def run_report_html(run_id: str, stores: Stores) -> str:
+    """The archived HTML report, or one rendered now from the archive once the run is aggregated."""
+    archive = RunArchive(stores)
+    archive.get_run(run_id)  # 404 for an unknown run
+    key = archive.artefact_key(run_id, REPORT_ARTEFACT)
+    if archive.exists(key):
+        return archive.read(key).decode("utf-8")
+    if not archive.exists(archive.artefact_key(run_id, "aggregate.json")):
+        raise NotFound(f"run {run_id!r} has no report yet: it is not aggregated")
+    return render_report_html(build_report(run_id, stores), stores)
+
+
 def compare_with(run_id: str, stores: Stores, *, baseline_run_id: str | None) -> RunComparison:
     """Compare a run with ``baseline_run_id``, or with its bundle's last green run on the same suite."""
     archive = RunArchive(stores)
@@ -139,9 +155,4 @@ def compare_with(run_id: str, stores: Stores, *, baseline_run_id: str | None) ->
     if baseline is None or baseline == run_id:
         raise NotFound(f"run {run_id!r} has no green run of {record.bundle_name!r} to compare with")
     archive.get_run(baseline)
-    return compare_runs(
-        load_item_results(baseline, stores),
-        load_item_results(run_id, stores),
-        baseline_label=baseline,
-        candidate_label=run_id,
-    )
+    return compare_archived(baseline, run_id, stores)

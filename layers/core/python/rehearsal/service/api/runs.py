@@ -8,9 +8,7 @@ from chalice import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from rehearsal.evaluate.compare import RunComparison
-from rehearsal.pipeline.archive import RunArchive
 from rehearsal.service.api.context import launcher, parse_body, parse_query, stores
-from rehearsal.service.api.errors import ApiError
 from rehearsal.service.api.routing import ApiBlueprint
 from rehearsal.service.runs import (
     RunResults,
@@ -18,14 +16,13 @@ from rehearsal.service.runs import (
     RunView,
     StartRun,
     compare_with,
+    run_report_html,
     run_results,
     run_view,
     start_run,
 )
 
 runs = ApiBlueprint(__name__)
-
-REPORT_ARTEFACT = "report.html"
 
 
 class CompareQuery(BaseModel):
@@ -61,14 +58,9 @@ def results(run_id: str) -> RunResults:
 
 @runs.route("/runs/{run_id}/report", methods=["GET"])
 def report(run_id: str) -> Response:
-    """The run's self-contained HTML report."""
-    archive = RunArchive(stores())
-    archive.get_run(run_id)
-    key = archive.artefact_key(run_id, REPORT_ARTEFACT)
-    if not archive.exists(key):
-        raise ApiError(404, "not_found", f"run {run_id!r} has no report yet")
+    """The run's self-contained HTML report (the archived one, else rendered from the archive)."""
     return Response(
-        body=archive.read(key).decode("utf-8"),
+        body=run_report_html(run_id, stores()),
         status_code=200,
         headers={"Content-Type": "text/html; charset=utf-8"},
     )
