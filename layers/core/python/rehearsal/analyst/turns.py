@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from rehearsal.analyst.models import AnalystError, Source, TurnRecord
 from rehearsal.insights.conversation import Conversation
+from rehearsal.insights.deid import Deidentifier
 from rehearsal.pipeline.archive import RunArchive
 from rehearsal.simulate.records import SimulationRecord
 from rehearsal.storage.factory import Stores
@@ -72,6 +73,10 @@ def run_turns(run_id: str, stores: Stores) -> list[TurnRecord]:
         simulation = SimulationRecord.model_validate_json(raw)
         if simulation.conversation is None:
             continue
+        # Personas carry realistic names, emails and card numbers: redacted like any stored transcript.
+        deid = Deidentifier()
+        for turn in simulation.conversation.turns:
+            deid.learn_names(turn.text)
         for turn in simulation.conversation.turns:
             if not turn.text.strip():
                 continue
@@ -80,7 +85,7 @@ def run_turns(run_id: str, stores: Stores) -> list[TurnRecord]:
                     conversation_id=run_conversation_id(run_id, item_id),
                     turn=turn.index,
                     speaker="customer" if turn.role == "customer" else "ai_agent",
-                    text=turn.text,
+                    text=deid.redact(turn.text),
                     source=Source.SIMULATED,
                     outcome=verdicts.get(item_id, "unknown"),
                     run_id=run_id,
