@@ -10,6 +10,7 @@ from rehearsal.evaluate.criticality import Criticality
 from rehearsal.evaluate.gates import GatePolicy, evaluate_gates
 from rehearsal.evaluate.reports import RunReport
 from rehearsal.evaluate.results import CheckKind, CheckResult, Evidence, ItemResult, Verdict
+from rehearsal.runtime.events import ToolCallStatus
 
 from ..builders import conversation
 
@@ -70,7 +71,13 @@ ITEMS = [
         rationale="errored: ValueError: boom",
     ),
 ]
-TRANSCRIPTS = {"refund/v0/t1": conversation(("customer", INJECTION), ("agent", "Done, refunded."))}
+TRANSCRIPTS = {
+    "refund/v0/t1": conversation(
+        ("customer", INJECTION),
+        ("agent", "Done, refunded."),
+        calls=[("refund_order", {"order_id": "A1002"}, ToolCallStatus.OK, 1)],
+    )
+}
 
 
 def report(*, with_comparison: bool = False) -> RunReport:

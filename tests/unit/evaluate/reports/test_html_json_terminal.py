@@ -9,6 +9,7 @@ from rehearsal.evaluate.compare import transcript_diff
 from rehearsal.evaluate.reports import print_summary, render_html, render_json
 
 from ..builders import conversation
+from .dom import parse
 from .fixtures import INJECTION, TRANSCRIPTS, report
 
 
@@ -36,9 +37,10 @@ def test_the_html_report_escapes_what_visitors_said():
 def test_the_html_report_shows_the_compare_view_with_a_transcript_diff():
     diff = transcript_diff(conversation(("customer", "hi"), ("agent", "Done.")), TRANSCRIPTS["refund/v0/t1"])
     html = render_html(report(with_comparison=True), transcripts=TRANSCRIPTS, diffs={"refund/v0/t1": diff})
-    assert "Compared with R1" in html
-    assert 'Regressed: <span class="bad">refund</span>' in html
-    assert 'class="changed"' in html
+    page = parse(html)
+    assert "What changed since run R1" in page.find("h2", id="changes").text
+    assert [chip.text for chip in page.find("p", "regressed").find_all("span", "chip")] == ["refund"]
+    assert page.find("table", "diff").find_all("tr", "changed")
 
 
 def test_the_json_report_carries_the_headline_and_every_item():

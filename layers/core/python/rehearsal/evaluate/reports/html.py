@@ -1,56 +1,41 @@
-"""The self-contained HTML report: headline figures, charts by scenario and by requirement, the gates, the
-comparison with the last green run, and the transcripts of failing items with their failing turns marked."""
+"""The self-contained HTML report: the gate decision and its reasons, headline figures, what changed since
+the baseline (with side-by-side transcripts), charts by scenario and by requirement, and the transcripts of
+failing items, grouped by scenario, with their failing turns and tool calls marked."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from rehearsal.evaluate.compare import DiffRow
-from rehearsal.evaluate.reports.model import RunReport, headline
-from rehearsal.evaluate.reports.svg import bar_chart, rate_colour
-from rehearsal.evaluate.results import CheckResult, ItemResult, Verdict
+from rehearsal.evaluate.criticality import severity_rank
+from rehearsal.evaluate.reports.figures import count, headline_cards, percent
+from rehearsal.evaluate.reports.model import RunReport
+from rehearsal.evaluate.reports.svg import bar_chart
+from rehearsal.evaluate.reports.views import compare_tables, diff_views, scenario_groups
 from rehearsal.runtime.state import ConversationState
 
 MAX_TRANSCRIPTS = 60
 """Failing items shown with their transcript; the rest are listed (the JSON report has them all)."""
 
-
-@dataclass(frozen=True)
-class TurnView:
-    index: int
-    role: str
-    text: str
-    failing: list[CheckResult]
-    passing: list[CheckResult]
-
-    @property
-    def highlight(self) -> str:
-        """The agent's failing turns are marked red; a customer turn a failure cites is context for it."""
-        if not self.failing:
-            return ""
-        return "failing" if self.role == "agent" else "cited"
-
-
-@dataclass(frozen=True)
-class ItemView:
-    item: ItemResult
-    turns: list[TurnView]
-    unplaced: list[CheckResult]  # failures whose evidence has no turn (end state, missing calls)
+OPEN_ITEMS_TABLE = 25
+"""Up to this many items the table of every item is unfolded."""
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("rehearsal.evaluate.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["percent"] = percent
+    environment.filters["count"] = count
+    return environment
 
 
 def render_html(
@@ -60,55 +45,49 @@ def render_html(
     diffs: Mapping[str, Sequence[DiffRow]] | None = None,
 ) -> str:
     """``transcripts`` by item id (failing ones are shown); ``diffs`` by item id for the compare view."""
-    transcripts = transcripts or {}
-    shown = [item for item in report.items if item.verdict is not Verdict.PASS][:MAX_TRANSCRIPTS]
+    groups, hidden = scenario_groups(report.items, transcripts or {}, limit=MAX_TRANSCRIPTS)
+    comparison = report.comparison
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report,
-        summary=headline(report.aggregate),
+        cards=headline_cards(report.aggregate, report.items),
         scenario_chart=_scenario_chart(report),
         requirement_chart=_requirement_chart(report),
-        items=[_item_view(item, transcripts.get(item.item_id)) for item in shown],
-        hidden=max(0, sum(1 for i in report.items if i.verdict is not Verdict.PASS) - len(shown)),
-        diffs=dict(diffs or {}),
-        rate_colour=rate_colour,
+        steady_requirements=sorted(
+            s.requirement_id for s in report.aggregate.by_requirement.values() if s.rate.rate == 1.0
+        ),
+        groups=groups,
+        attention=sum(len(group.items) for group in groups) + hidden,
+        hidden=hidden,
+        tables=compare_tables(comparison) if comparison else None,
+        diffs=diff_views(diffs or {}, comparison, {item.item_id: item.scenario_id for item in report.items}),
+        open_items_table=len(report.items) <= OPEN_ITEMS_TABLE,
     )
 
 
 def _scenario_chart(report: RunReport) -> Markup:
+    """Worst first, so what needs attention is at the top."""
+    stats = sorted(
+        report.aggregate.by_scenario.values(),
+        key=lambda s: (s.rate.rate is not None, s.rate.rate or 0, s.scenario_id),
+    )
     rows = [
-        (s.scenario_id, s.rate.rate, f"{s.rate.passed}/{s.rate.total}" + (" flaky" if s.flaky else ""))
-        for s in report.aggregate.by_scenario.values()
+        (s.scenario_id, s.rate.rate, f"{s.rate.passed}/{s.rate.total}" + (" · flaky" if s.flaky else ""))
+        for s in stats
     ]
     return bar_chart(rows, title="Pass rate by scenario")
 
 
-def _requirement_chart(report: RunReport) -> Markup:
+def _requirement_chart(report: RunReport) -> Markup | None:
+    """Only requirements that failed somewhere; those that always held are listed by name below the chart."""
     stats = sorted(
-        report.aggregate.by_requirement.values(), key=lambda s: (s.rate.rate is None, s.rate.rate or 0)
+        (s for s in report.aggregate.by_requirement.values() if s.rate.total and s.rate.rate != 1.0),
+        key=lambda s: (s.rate.rate or 0, severity_rank(s.criticality), s.requirement_id),
     )
+    if not stats:
+        return None
     rows = [
-        (s.requirement_id, s.rate.rate, f"{s.rate.passed}/{s.rate.total} {s.criticality.value}")
+        (s.requirement_id, s.rate.rate, f"{s.rate.passed}/{s.rate.total} · {s.criticality.value}")
         for s in stats
-        if s.rate.total
     ]
     return bar_chart(rows, title="Pass rate by requirement")
-
-
-def _item_view(item: ItemResult, conversation: ConversationState | None) -> ItemView:
-    failing: dict[int, list[CheckResult]] = {}
-    passing: dict[int, list[CheckResult]] = {}
-    unplaced: list[CheckResult] = []
-    for check in item.checks:
-        if not check.applicable:
-            continue
-        turns = {e.turn for e in check.evidence if e.turn is not None}
-        if check.failed and not turns:
-            unplaced.append(check)
-        for turn in turns:
-            (failing if check.failed else passing).setdefault(turn, []).append(check)
-    turns_view = [
-        TurnView(t.index, t.role, t.text, failing.get(t.index, []), passing.get(t.index, []))
-        for t in (conversation.turns if conversation else [])
-    ]
-    return ItemView(item=item, turns=turns_view, unplaced=unplaced)
