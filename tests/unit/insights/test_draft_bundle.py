@@ -8,6 +8,7 @@ import yaml
 from flows.refund_corpus import refund_corpus
 
 from rehearsal.bundles.schema import AgentBundle, AskStep, BranchStep, CallStep
+from rehearsal.insights.conversation import Conversation, HistoricalTurn, Speaker, ToolCallRecord
 from rehearsal.insights.draft import DraftError, draft_bundle, replay, write_draft
 from rehearsal.insights.flows import discover_flows
 from rehearsal.runtime.tool_types import ToolError
@@ -88,3 +89,31 @@ def test_replay_raises_declared_errors(world: dict, code: str) -> None:
     with pytest.raises(ToolError) as raised:
         replay("orders", {}, SimpleNamespace(world=world))
     assert raised.value.code == code
+
+
+def _two_tools(index: int, verified: bool) -> Conversation:
+    turns = [HistoricalTurn(speaker=Speaker.CUSTOMER, text="I want to transfer money to my sister")]
+    if verified:
+        verify = ToolCallRecord(name="verify_identity", arguments={"pin": "1"}, result={"ok": True})
+        turns.append(HistoricalTurn(speaker=Speaker.SYSTEM, tool_calls=[verify]))
+    transfer = ToolCallRecord(name="transfer_funds", arguments={"amount": 5}, result={"status": "done"})
+    turns += [
+        HistoricalTurn(speaker=Speaker.SYSTEM, tool_calls=[transfer]),
+        HistoricalTurn(speaker=Speaker.HUMAN_AGENT, text="The transfer is done.", action="done"),
+    ]
+    return Conversation(id=f"t{index}", turns=turns)
+
+
+@pytest.mark.parametrize(("unverified", "guarded"), [(0, True), (1, False)])
+def test_a_side_effect_tool_is_guarded_by_the_check_that_always_came_first(
+    unverified: int, guarded: bool
+) -> None:
+    # Given transfers that followed a successful identity check in all (or all but one of five) transcripts
+    corpus = [_two_tools(i, verified=i >= unverified) for i in range(5)]
+    # When a bundle is drafted
+    bundle = draft_bundle(discover_flows(corpus), corpus).bundle
+    # Then the transfer requires the verification's fact only when the evidence is (nearly) unanimous
+    preconditions = [(p.tool, p.requires) for p in bundle.guardrails.tool_preconditions]
+    assert preconditions == ([("transfer_funds", ["verify_identity_succeeded"])] if guarded else [])
+    grants = [g.fact for g in bundle.tool("verify_identity").grants]
+    assert grants == (["verify_identity_succeeded"] if guarded else [])

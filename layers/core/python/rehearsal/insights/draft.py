@@ -32,6 +32,7 @@ from rehearsal.bundles.schema import (
     EndStep,
     ErrorShape,
     EscalationTrigger,
+    FactGrant,
     Flow,
     Guardrails,
     Intent,
@@ -42,6 +43,7 @@ from rehearsal.bundles.schema import (
     Stage,
     Step,
     ToolDecl,
+    ToolPrecondition,
     TurnLimit,
 )
 from rehearsal.insights.conversation import Conversation, Speaker
@@ -162,6 +164,7 @@ def draft_bundle(
         tools=[_tool_decl(catalog[t]) for t in used],
         guardrails=_guardrails([c for g in chosen for c in members.get(g.group, [])]),
     )
+    bundle = _with_preconditions(bundle, [c for g in chosen for c in members.get(g.group, [])])
     _check(bundle)
     return Draft(
         bundle=bundle,
@@ -368,6 +371,54 @@ def _guardrails(conversations: Sequence[Conversation]) -> Guardrails:
         turn_limit=TurnLimit(max_agent_turns=max(10, math.ceil(1.5 * p95))),
         escalation_triggers=[EscalationTrigger(name="asks_for_human", phrases=heard, after_fallbacks=3)],
     )
+
+
+def _with_preconditions(
+    bundle: AgentBundle, conversations: Sequence[Conversation], *, share: float = 0.9, min_calls: int = 3
+) -> AgentBundle:
+    """Guard each side-effect tool with the read-only tool that (nearly) always succeeded before it.
+
+    When a refund was issued only after a successful order lookup in 90% of the transcripts, the draft
+    requires the lookup's fact before the refund runs: enforced by the runtime, not by prompt text.
+    """
+    tools = {tool.name: tool for tool in bundle.tools}
+    calls: Counter[str] = Counter()
+    preceded: Counter[tuple[str, str]] = Counter()
+    for conversation in conversations:
+        succeeded: set[str] = set()
+        counted: set[str] = set()
+        for call in (call for turn in conversation.turns for call in turn.tool_calls):
+            name = slug(call.name, 64)
+            if name in tools and tools[name].side_effects and name not in counted:
+                counted.add(name)
+                calls[name] += 1
+                preceded.update((earlier, name) for earlier in succeeded if earlier != name)
+            if call.error is None:
+                succeeded.add(name)
+    guards = {
+        (earlier, tool)
+        for (earlier, tool), n in preceded.items()
+        if not tools[earlier].side_effects and calls[tool] >= min_calls and n >= share * calls[tool]
+    }
+    if not guards:
+        return bundle
+    fact = {earlier: f"{earlier}_succeeded"[:64] for earlier, _ in guards}
+    preconditions = [
+        ToolPrecondition(
+            tool=tool,
+            requires=sorted(fact[e] for e, t in guards if t == tool),
+            message="Before I can do that I need to "
+            + " and ".join(sorted(e.replace("_", " ") for e, t in guards if t == tool))
+            + " first.",
+        )
+        for tool in sorted({t for _, t in guards})
+    ]
+    declared = [
+        tool.model_copy(update={"grants": [FactGrant(fact=fact[tool.name])]}) if tool.name in fact else tool
+        for tool in bundle.tools
+    ]
+    guardrails = bundle.guardrails.model_copy(update={"tool_preconditions": preconditions})
+    return bundle.model_copy(update={"tools": declared, "guardrails": guardrails})
 
 
 def _instructions(groups: Sequence[GroupFlows], tools: Sequence[str]) -> str:
