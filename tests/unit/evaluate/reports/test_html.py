@@ -182,3 +182,15 @@ def test_the_table_of_all_items_is_folded_when_long(items_in_run: int, unfolded:
     fold = page.find("table", "items")
     holder = [details for details in page.find_all("details", "fold") if fold in details.find_all("table")]
     assert ("open" in holder[0].attrs) is unfolded
+
+
+def test_the_scenario_chart_says_why_a_scenario_has_no_decided_trial():
+    chart = _page().find_all("svg")[0]
+    angry = next(row for row in chart.find_all("g") if row.find("title").text.startswith("angry:"))
+    assert "1 inconclusive (simulator)" in angry.text and "1 errored" in angry.text
+
+
+def test_verdicts_are_named_in_words_and_an_unknown_seed_is_left_out():
+    item = _page().find("details", id="angry/v0/t0")
+    assert item.find("span", "badge").text == "inconclusive (simulator)"
+    assert "seed" not in item.find("div", "muted").text

@@ -29,6 +29,18 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
+VERDICTS = {
+    Verdict.PASS: "pass",
+    Verdict.FAIL: "fail",
+    Verdict.INCONCLUSIVE_SIMULATOR: "inconclusive (simulator)",
+    Verdict.ERRORED: "errored",
+}
+
+
+def verdict_label(verdict: Verdict) -> str:
+    return VERDICTS[verdict]
+
+
 def rate_tone(rate: float | None) -> Tone:
     if rate is None:
         return ""
@@ -83,7 +95,9 @@ def headline_cards(aggregate: RunAggregate, items: list[ItemResult]) -> list[Car
             "tool_f1",
             percent(tool.accuracy, 0),
             "tool-call accuracy (F1)",
-            f"precision {percent(tool.precision, 0)} · recall {percent(tool.recall, 0)}",
+            f"precision {percent(tool.precision, 0)} · recall {percent(tool.recall, 0)}"
+            if tool.accuracy is not None
+            else "no tool call expected or made",
             rate_tone(tool.accuracy),
         ),
         Card(

@@ -10,12 +10,14 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from rehearsal.evaluate.aggregate import ScenarioStat
 from rehearsal.evaluate.compare import DiffRow
 from rehearsal.evaluate.criticality import severity_rank
-from rehearsal.evaluate.reports.figures import count, headline_cards, percent
+from rehearsal.evaluate.reports.figures import count, headline_cards, percent, verdict_label
 from rehearsal.evaluate.reports.model import RunReport
 from rehearsal.evaluate.reports.svg import bar_chart
 from rehearsal.evaluate.reports.views import compare_tables, diff_views, scenario_groups
+from rehearsal.evaluate.results import Verdict
 from rehearsal.runtime.state import ConversationState
 
 MAX_TRANSCRIPTS = 60
@@ -35,6 +37,7 @@ def _environment() -> Environment:
     )
     environment.filters["percent"] = percent
     environment.filters["count"] = count
+    environment.filters["verdict"] = verdict_label
     return environment
 
 
@@ -71,11 +74,20 @@ def _scenario_chart(report: RunReport) -> Markup:
         report.aggregate.by_scenario.values(),
         key=lambda s: (s.rate.rate is not None, s.rate.rate or 0, s.scenario_id),
     )
-    rows = [
-        (s.scenario_id, s.rate.rate, f"{s.rate.passed}/{s.rate.total}" + (" · flaky" if s.flaky else ""))
-        for s in stats
-    ]
+    rows = [(s.scenario_id, s.rate.rate, _scenario_note(s)) for s in stats]
     return bar_chart(rows, title="Pass rate by scenario")
+
+
+def _scenario_note(stat: ScenarioStat) -> str:
+    """Passed of decided trials, and what kept the others from being decided."""
+    undecided = [
+        f"{stat.verdicts[verdict]} {verdict_label(verdict)}"
+        for verdict in (Verdict.INCONCLUSIVE_SIMULATOR, Verdict.ERRORED)
+        if stat.verdicts.get(verdict)
+    ]
+    return " · ".join(
+        [f"{stat.rate.passed}/{stat.rate.total}", *(["flaky"] if stat.flaky else []), *undecided]
+    )
 
 
 def _requirement_chart(report: RunReport) -> Markup | None:
