@@ -6,6 +6,7 @@ import pytest
 import yaml
 from flows.refund_corpus import Script, conversation, refund_corpus
 
+from rehearsal.insights.draft import held_out
 from rehearsal.insights.flows import discover_flows
 from rehearsal.insights.personas import PersonaError, build_suite, estimate_tone, write_suite
 from rehearsal.simulate.specs import Suite, Tone
@@ -15,6 +16,7 @@ PLANTED = "Hi, I am John Smith, john.smith@example.com, card 4111 1111 1111 1111
 
 def _suite(corpus=None, **kwargs):
     corpus = corpus or refund_corpus()
+    kwargs.setdefault("prefer_held_out", False)
     return build_suite(corpus, discover_flows(corpus, group_by="task"), group_by="task", **kwargs)
 
 
@@ -92,3 +94,14 @@ def test_tone_is_read_from_the_customer_words(texts: list[str], tone: Tone) -> N
 def test_unknown_group_is_named() -> None:
     with pytest.raises(PersonaError, match="unknown group"):
         _suite(groups=["billing"])
+
+
+def test_visitors_come_from_conversations_the_draft_did_not_learn_from() -> None:
+    # Given a corpus where some conversations are held out from the draft's phrasings
+    corpus = refund_corpus()
+    kept = {c.id for c in corpus if held_out(c.id)}
+    # When a suite is drawn preferring them
+    suite = _suite(corpus, per_group=20, prefer_held_out=True)
+    # Then every scenario comes from a held-out conversation
+    assert kept
+    assert {s.id.removeprefix("s-") for s in suite.scenarios} <= kept

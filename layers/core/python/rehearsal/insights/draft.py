@@ -8,6 +8,7 @@ decision points after calls become branches on the call's result.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -63,6 +64,7 @@ from rehearsal.insights.flows.models import (
 from rehearsal.insights.flows.tools import CALL_PREFIX, slug
 
 TOOLS_MODULE = "draft_tools"
+HOLDOUT = 5
 WORLD_KEY = "replay"
 """World key under which each tool's recorded responses are kept: ``replay.<tool>[:<mode>]`` → list."""
 _CURSOR_KEY = "replay_cursor"
@@ -114,7 +116,7 @@ def draft_bundle(
     group_by: str | Mapping[str, str] | None = None,
     groups: Sequence[str] | None = None,
     name: str = "draft",
-    max_examples: int = 25,
+    max_examples: int = 50,
 ) -> Draft:
     """A bundle for the chosen groups (all by default); `group_by` as flows were discovered with."""
     chosen = _choose(discovery, groups)
@@ -192,9 +194,16 @@ def _choose(discovery: FlowDiscovery, groups: Sequence[str] | None) -> list[Grou
     return [known[g] for g in groups]
 
 
+def held_out(conversation_id: str) -> bool:
+    """One conversation in five is kept for simulated visitors and never teaches the draft its phrasings,
+    so that a rehearsal does not replay the recognizer's own training examples. Stable across runs."""
+    return int(hashlib.sha256(conversation_id.encode()).hexdigest()[:8], 16) % HOLDOUT == 0
+
+
 def _phrasings(conversations: Sequence[Conversation], limit: int) -> list[str]:
     """The most common opening requests, shortest first among equals (real phrasings, de-identified)."""
-    requests = (" ".join(deidentify_conversation(c).contact_reason.split()) for c in conversations)
+    learnt = [c for c in conversations if not held_out(c.id)] or list(conversations)
+    requests = (" ".join(deidentify_conversation(c).contact_reason.split()) for c in learnt)
     counts = Counter(text for text in requests if text)
     ranked = sorted(counts, key=lambda t: (-counts[t], len(t), t))
     return [text for text in ranked if len(text) <= 300][:limit]

@@ -21,7 +21,7 @@ import yaml
 from rehearsal.bundles.schema import EndReason
 from rehearsal.insights.conversation import Conversation, Outcome, Speaker
 from rehearsal.insights.deid import deidentify_conversation
-from rehearsal.insights.draft import WORLD_KEY
+from rehearsal.insights.draft import WORLD_KEY, held_out
 from rehearsal.insights.flows.answers import extract_value, is_question, slot_for_step, synthesize
 from rehearsal.insights.flows.discover import grouping
 from rehearsal.insights.flows.labelling import label_conversations
@@ -74,8 +74,13 @@ def build_suite(
     name: str = "from_transcripts",
     bundle: str | None = "bundle.yaml",
     world: str | None = "world.json",
+    prefer_held_out: bool = True,
 ) -> Suite:
-    """A suite with one scenario (and persona) per sampled conversation of each chosen group."""
+    """A suite with one scenario (and persona) per sampled conversation of each chosen group.
+
+    With `prefer_held_out`, conversations are drawn from those the draft bundle did not learn its phrasings
+    from (see `held_out`) whenever a group has any.
+    """
     chosen = list(groups) if groups else [g.group for g in discovery.groups]
     known = {g.group for g in discovery.groups}
     unknown = sorted(set(chosen) - known)
@@ -95,8 +100,11 @@ def build_suite(
         pool = [
             c for c in labelled.conversations if c.group == group and by_id[c.conversation_id].contact_reason
         ]
-        # Known outcomes make expectations; abandoned conversations are used only when nothing else is left.
-        pool.sort(key=lambda c: (c.outcome not in (Outcome.RESOLVED, Outcome.ESCALATED), c.conversation_id))
+        # Conversations the draft did not learn from come first; among them, known outcomes make expectations
+        # and abandoned conversations are used only when nothing else is left.
+        if prefer_held_out:
+            pool = [c for c in pool if held_out(c.conversation_id)] or pool
+        pool.sort(key=lambda c: c.conversation_id)
         ranked = [c for c in pool if c.outcome in (Outcome.RESOLVED, Outcome.ESCALATED)] or pool
         picked = rng.sample(ranked, min(per_group, len(ranked)))
         for labelled_conversation in sorted(picked, key=lambda c: c.conversation_id):
