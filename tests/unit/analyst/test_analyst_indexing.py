@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 from analyst_corpus import topics_of
 
 from rehearsal.analyst.indexing import index_name, index_turns
+from rehearsal.analyst.models import TurnRecord
 from rehearsal.analyst.turns import corpus_turns
 from rehearsal.insights.conversation import Conversation
-from rehearsal.insights.embeddings import LexicalEmbedder
+from rehearsal.insights.embeddings import LexicalEmbedder, Vectors
 from rehearsal.storage.factory import Stores
 
 INDEX = index_name("c", "handmade")
@@ -77,3 +81,29 @@ def test_index_names_are_valid_and_distinct_for_names_that_slug_alike() -> None:
     # Then both are valid, lower-case and different
     assert first != second
     assert first == first.lower() and first.startswith("analyst-c-acme-retail-")
+
+
+class _BlindEmbedder:
+    """Sees nothing in a turn that says only "ok": its vector is all zeros, as a lexical space can give."""
+
+    name = "blind-test"
+    family = "test"
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return np.asarray([[0.0, 0.0] if text == "ok" else [1.0, 0.0] for text in texts], dtype=np.float32)
+
+
+def test_a_turn_without_a_vector_is_indexed_for_its_words(stores: Stores) -> None:
+    # Given a turn the embedder maps to the zero vector, next to one it does not
+    turns = [
+        TurnRecord(conversation_id="a", turn=0, speaker="customer", text="ok"),
+        TurnRecord(conversation_id="a", turn=1, speaker="customer", text="my card is lost"),
+    ]
+
+    # When they are indexed
+    index_turns(stores.search, stores.blobs, INDEX, turns, _BlindEmbedder())
+
+    # Then both are stored, the first without a vector, and BM25 still finds it
+    first, second = stores.search.get(INDEX, ["a#0", "a#1"])
+    assert first.vector is None and second.vector is not None
+    assert [hit.id for hit in stores.search.search(INDEX, text="ok")] == ["a#0"]

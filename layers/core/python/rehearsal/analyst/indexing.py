@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from rehearsal.analyst.models import TurnRecord
-from rehearsal.insights.embeddings import Embedder, index_vectors
-from rehearsal.storage.ports import BlobStore, NotFound, SearchHit, SearchIndex
+from rehearsal.insights.embeddings import Embedder
+from rehearsal.storage.ports import BlobStore, NotFound, SearchDocument, SearchHit, SearchIndex
 
 STAMP_PREFIX = "analyst/indexes"
+BATCH = 500
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 # Every TurnRecord field but the text is a filterable field of its document.
 _FIELDS = [name for name in TurnRecord.model_fields if name != "text"]
@@ -66,14 +67,22 @@ def index_turns(
         return IndexReport(index=index, turns=len(turns), rebuilt=False, embedder=embedder.name)
     search.delete_index(index)
     vectors = embedder.embed([turn.text for turn in turns])
-    index_vectors(
-        search,
-        index,
-        [turn.id for turn in turns],
-        [turn.text for turn in turns],
-        vectors,
-        fields=[_fields(turn) for turn in turns],
-    )
+    search.ensure_index(index, dimensions=int(vectors.shape[1]) if len(turns) else None)
+    for start in range(0, len(turns), BATCH):
+        batch = zip(turns[start : start + BATCH], vectors[start : start + BATCH], strict=True)
+        search.upsert(
+            index,
+            [
+                # A turn the embedder sees nothing in ("ok", a lone placeholder) is found by its words only.
+                SearchDocument(
+                    id=turn.id,
+                    text=turn.text,
+                    vector=vector.tolist() if vector.any() else None,
+                    fields=_fields(turn),
+                )
+                for turn, vector in batch
+            ],
+        )
     blobs.put(
         stamp_key,
         json.dumps({"fingerprint": fingerprint, "embedder": embedder.name, "turns": len(turns)}).encode(),
