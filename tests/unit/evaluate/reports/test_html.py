@@ -194,3 +194,24 @@ def test_verdicts_are_named_in_words_and_an_unknown_seed_is_left_out():
     item = _page().find("details", id="angry/v0/t0")
     assert item.find("span", "badge").text == "inconclusive (simulator)"
     assert "seed" not in item.find("div", "muted").text
+
+
+def test_the_transcript_diff_shows_each_runs_tool_calls_on_their_turns():
+    # Given a baseline that made no call and this run, which refunded in turn 1
+    before = conversation(("customer", INJECTION), ("agent", "Done, refunded."))
+    after = TRANSCRIPTS["refund/v0/t1"]
+    diff = transcript_diff(before, after)
+
+    # When the compare view is rendered with both runs' calls
+    html = render_html(
+        report(with_comparison=True),
+        diffs={"refund/v0/t1": diff},
+        diff_calls={"refund/v0/t1": (before.tool_calls, after.tool_calls)},
+    )
+
+    # Then the refund shows in this run's column, marked as a call only this run made
+    agent_row = parse(html).find("table", "diff").find_all("tr")[2]
+    before_cell, after_cell = agent_row.find_all("td")
+    assert not before_cell.find_all("span", "call")
+    call = after_cell.find("span", "call")
+    assert "changed" in call.classes and "refund_order" in call.text

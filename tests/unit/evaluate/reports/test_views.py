@@ -5,10 +5,16 @@ from __future__ import annotations
 import pytest
 
 from rehearsal.evaluate.aggregate import aggregate
-from rehearsal.evaluate.compare import Change, RequirementDelta, RunComparison, ScenarioChange
+from rehearsal.evaluate.compare import (
+    Change,
+    RequirementDelta,
+    RunComparison,
+    ScenarioChange,
+    transcript_diff,
+)
 from rehearsal.evaluate.criticality import Criticality
 from rehearsal.evaluate.reports.figures import count, duration, headline_cards, money
-from rehearsal.evaluate.reports.views import compare_tables, item_view, word_marks
+from rehearsal.evaluate.reports.views import compare_tables, diff_views, item_view, word_marks
 from rehearsal.runtime.events import ToolCallStatus
 
 from ..builders import conversation
@@ -120,3 +126,36 @@ def test_the_pass_hat_k_card_leads_with_the_largest_k() -> None:
     cards = {card.key: card for card in headline_cards(aggregate(ITEMS, k=3), ITEMS)}
     assert cards["pass_hat_k"].label == "pass^3"
     assert "^2" in cards["pass_hat_k"].detail
+
+
+def test_a_diff_marks_the_tool_calls_only_one_run_made_wherever_they_were_made() -> None:
+    # Given two runs of an item: both look the order up (in different turns), only the second verifies
+    lookup = ("lookup_order", {"order_id": "A1"}, ToolCallStatus.OK)
+    verify = ("verify_identity", {"email": "a@b.c"}, ToolCallStatus.OK)
+    before = conversation(("customer", "refund A1"), ("agent", "Done."), calls=[(*lookup, 1)])
+    after = conversation(
+        ("customer", "refund A1"),
+        ("agent", "Your email?"),
+        ("customer", "a@b.c"),
+        ("agent", "Done."),
+        calls=[(*lookup, 3), (*verify, 3)],
+    )
+    rows = transcript_diff(before, after)
+
+    # When the diff view is built with both runs' calls
+    (view,) = diff_views({"r/t0": rows}, None, {"r/t0": "r"}, {"r/t0": (before.tool_calls, after.tool_calls)})
+
+    # Then only the verification is marked, on the turn that made it
+    marked = [
+        (side.index, call.call.tool)
+        for row in view.rows
+        for side in (row.before, row.after)
+        if side
+        for call in side.calls
+        if call.changed
+    ]
+    assert marked == [(3, "verify_identity")]
+
+
+def test_a_diff_without_transcripts_is_left_out() -> None:
+    assert diff_views({"turn_test:x": [], "r/t0": transcript_diff(None, None)}, None, {}) == []

@@ -10,6 +10,7 @@ from rehearsal.evaluate.reports import RunReport, render_html, render_json, rend
 from rehearsal.evaluate.results import ItemResult, Verdict
 from rehearsal.pipeline.archive import RunArchive
 from rehearsal.pipeline.stages import load_aggregate, load_item_results
+from rehearsal.runtime.events import ToolCall
 from rehearsal.runtime.state import ConversationState
 from rehearsal.simulate.records import SimulationRecord
 from rehearsal.storage.factory import Stores
@@ -83,13 +84,30 @@ def item_diffs(report: RunReport, stores: Stores) -> dict[str, list[DiffRow]]:
     return diffs
 
 
+def diff_tool_calls(
+    report: RunReport, item_ids: Iterable[str], stores: Stores
+) -> dict[str, tuple[list[ToolCall], list[ToolCall]]]:
+    """The tool calls of both transcripts of each diffed item, shown on their turns in the compare view."""
+    if report.baseline_run_id is None:
+        return {}
+    calls = {}
+    for item_id in item_ids:
+        before = load_conversation(report.baseline_run_id, item_id, stores)
+        after = load_conversation(report.run_id, item_id, stores)
+        calls[item_id] = (before.tool_calls if before else [], after.tool_calls if after else [])
+    return calls
+
+
 def render_report_html(report: RunReport, stores: Stores) -> str:
     transcripts = {
         item_id: conversation
         for item_id in _not_passing(report.items)
         if (conversation := load_conversation(report.run_id, item_id, stores)) is not None
     }
-    return render_html(report, transcripts=transcripts, diffs=item_diffs(report, stores))
+    diffs = item_diffs(report, stores)
+    return render_html(
+        report, transcripts=transcripts, diffs=diffs, diff_calls=diff_tool_calls(report, diffs, stores)
+    )
 
 
 def write_report_artefacts(report: RunReport, stores: Stores) -> dict[str, str]:

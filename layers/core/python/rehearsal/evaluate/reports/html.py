@@ -16,7 +16,7 @@ from rehearsal.evaluate.criticality import severity_rank
 from rehearsal.evaluate.reports.figures import count, headline_cards, percent, verdict_label
 from rehearsal.evaluate.reports.model import RunReport
 from rehearsal.evaluate.reports.svg import bar_chart
-from rehearsal.evaluate.reports.views import compare_tables, diff_views, scenario_groups
+from rehearsal.evaluate.reports.views import DiffCalls, compare_tables, diff_views, scenario_groups
 from rehearsal.evaluate.results import Verdict
 from rehearsal.runtime.state import ConversationState
 
@@ -46,8 +46,10 @@ def render_html(
     *,
     transcripts: Mapping[str, ConversationState] | None = None,
     diffs: Mapping[str, Sequence[DiffRow]] | None = None,
+    diff_calls: DiffCalls | None = None,
 ) -> str:
-    """``transcripts`` by item id (failing ones are shown); ``diffs`` by item id for the compare view."""
+    """``transcripts`` by item id (failing ones are shown); ``diffs`` by item id for the compare view, with
+    ``diff_calls`` (the tool calls of both transcripts) shown on the turns that made them."""
     groups, hidden = scenario_groups(report.items, transcripts or {}, limit=MAX_TRANSCRIPTS)
     comparison = report.comparison
     template = _environment().get_template("report.html.j2")
@@ -63,7 +65,9 @@ def render_html(
         attention=sum(len(group.items) for group in groups) + hidden,
         hidden=hidden,
         tables=compare_tables(comparison) if comparison else None,
-        diffs=diff_views(diffs or {}, comparison, {item.item_id: item.scenario_id for item in report.items}),
+        diffs=diff_views(
+            diffs or {}, comparison, {item.item_id: item.scenario_id for item in report.items}, diff_calls
+        ),
         open_items_table=len(report.items) <= OPEN_ITEMS_TABLE,
     )
 

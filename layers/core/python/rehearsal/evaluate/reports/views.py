@@ -31,7 +31,8 @@ ARGUMENTS_LIMIT = 160
 @dataclass(frozen=True)
 class CallView:
     call: ToolCall
-    cited: bool  # a failing check's evidence names this call
+    cited: bool = False  # a failing check's evidence names this call
+    changed: bool = False  # in a diff: the other run's turn has no such call
 
     @property
     def signature(self) -> str:
@@ -97,9 +98,10 @@ def item_view(item: ItemResult, conversation: ConversationState | None) -> ItemV
             (failing if check.failed else passing).setdefault(turn, []).append(check)
     if conversation is None:
         return ItemView(item=item, turns=[], unplaced=unplaced, has_transcript=False)
-    calls: dict[int, list[CallView]] = {}
-    for call in conversation.tool_calls:
-        calls.setdefault(call.turn, []).append(CallView(call, call.id in cited_calls))
+    calls = {
+        turn: [CallView(call, cited=call.id in cited_calls) for call in made]
+        for turn, made in _by_turn(conversation.tool_calls).items()
+    }
     turns_view = [
         TurnView(
             t.index,
@@ -144,6 +146,7 @@ class DiffSide:
     index: int
     role: str
     text: Markup
+    calls: list[CallView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -193,31 +196,61 @@ def word_marks(before: str, after: str) -> tuple[Markup, Markup]:
     return Markup("").join(left), Markup("").join(right)
 
 
-def _side(turn: DiffTurn | None, text: Markup | None = None) -> DiffSide | None:
+CallsByTurn = Mapping[int, Sequence[ToolCall]]
+DiffCalls = Mapping[str, tuple[Sequence[ToolCall], Sequence[ToolCall]]]
+"""By item id: the tool calls of its baseline transcript and of this run's."""
+
+
+def _by_turn(calls: Sequence[ToolCall]) -> dict[int, list[ToolCall]]:
+    turns: dict[int, list[ToolCall]] = {}
+    for call in calls:
+        turns.setdefault(call.turn, []).append(call)
+    return turns
+
+
+def _side(
+    turn: DiffTurn | None, calls: CallsByTurn, other: set[str], text: Markup | None = None
+) -> DiffSide | None:
     if turn is None:
         return None
-    return DiffSide(turn.index, turn.role, escape(turn.text) if text is None else text)
+    views = [CallView(call, changed=_call_key(call) not in other) for call in calls.get(turn.index, [])]
+    return DiffSide(turn.index, turn.role, escape(turn.text) if text is None else text, views)
 
 
-def _row_view(row: DiffRow) -> DiffRowView:
+def _call_key(call: ToolCall) -> str:
+    return f"{CallView(call).signature} {call.status.value}"
+
+
+def _row_view(
+    row: DiffRow, before: CallsByTurn, after: CallsByTurn, old_keys: set[str], new_keys: set[str]
+) -> DiffRowView:
+    """Tool calls sit on the turn that made them; a call the other run never made is marked."""
+    old_text = new_text = None
     if row.tag == "changed" and row.before is not None and row.after is not None:
-        old, new = word_marks(row.before.text, row.after.text)
-        return DiffRowView(row.tag, _side(row.before, old), _side(row.after, new))
-    return DiffRowView(row.tag, _side(row.before), _side(row.after))
+        old_text, new_text = word_marks(row.before.text, row.after.text)
+    return DiffRowView(
+        row.tag, _side(row.before, before, new_keys, old_text), _side(row.after, after, old_keys, new_text)
+    )
 
 
 def diff_views(
     diffs: Mapping[str, Sequence[DiffRow]],
     comparison: RunComparison | None,
     scenario_of: Mapping[str, str],
+    calls: DiffCalls | None = None,
 ) -> list[DiffView]:
-    """Regressed scenarios first; the first diff is open so the page shows one without a click.
-    ``scenario_of`` maps an item id to its scenario."""
+    """Regressed scenarios first; the first diff is open so the page shows one without a click. An item with
+    no stored transcript in either run (a turn test) has nothing to show. ``scenario_of`` maps an item id to
+    its scenario."""
     changes = {change.scenario_id: change for change in comparison.scenarios} if comparison else {}
-    views = [
-        (changes.get(scenario_of.get(item_id, "")), item_id, [_row_view(row) for row in rows])
-        for item_id, rows in diffs.items()
-    ]
+    views = []
+    for item_id, rows in diffs.items():
+        if not rows:
+            continue
+        old_calls, new_calls = (calls or {}).get(item_id, ((), ()))
+        keys = [{_call_key(call) for call in side} for side in (old_calls, new_calls)]
+        rows_view = [_row_view(row, _by_turn(old_calls), _by_turn(new_calls), *keys) for row in rows]
+        views.append((changes.get(scenario_of.get(item_id, "")), item_id, rows_view))
     views.sort(key=lambda view: (_CHANGE_ORDER[view[0].change] if view[0] else len(_CHANGE_ORDER), view[1]))
     return [
         DiffView(item_id, rows, change, open=position == 0)
