@@ -17,6 +17,7 @@ from rehearsal.insights.conversation import Outcome
         ("Which channel has the lowest satisfaction?", Metric.SATISFACTION, GroupBy.CHANNEL, False),
         ("Which topic has the most conversations?", Metric.VOLUME, GroupBy.TOPIC, True),
         ("What is the median handle time per channel?", Metric.HANDLE_TIME, GroupBy.CHANNEL, None),
+        ("What are the most common reasons people get in touch?", Metric.VOLUME, GroupBy.TOPIC, True),
     ],
 )
 def test_questions_asking_for_numbers_are_aggregate(
@@ -54,3 +55,4 @@ def test_an_evidential_question_carries_its_outcome_speaker_and_subject() -> Non
     assert plan.outcome is Outcome.ESCALATED
     assert plan.speaker == "customer"
     assert plan.subject == ["refunds"]
+    assert plan.keywords == ["refunds", "escalate"]

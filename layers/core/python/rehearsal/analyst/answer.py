@@ -75,7 +75,7 @@ def _evidential(
         question, plan, search=context.search, indexes=context.indexes, embedder=context.embedder, k=k
     )
     retrieved = [item for item in retrieved if item.turn.id in context.book]  # the index may outlive a turn
-    terms = question_terms(question, plan)
+    terms = question_terms(plan)
     on_topic = [item for item in retrieved if relevant(item.turn.text, terms)]
     claims = select_claims(question, plan, retrieved, context.embedder)
     low = len(on_topic) < MIN_EVIDENCE and len(claims) < MIN_EVIDENCE

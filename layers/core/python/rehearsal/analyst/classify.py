@@ -38,6 +38,9 @@ class Plan(BaseModel):
     outcome: Outcome | None = Field(None, description="Outcome the question is about, used as a filter.")
     speaker: str | None = Field(None, description="customer or agent, when the question says whose words.")
     subject: list[str] = Field(default_factory=list, description="Content words left once the rest is read.")
+    keywords: list[str] = Field(
+        default_factory=list, description="The subject and the metric's words: what evidence must touch."
+    )
 
 
 _METRICS: list[tuple[Metric, re.Pattern[str]]] = [
@@ -57,6 +60,7 @@ _NUMERIC = re.compile(
     r"|\b(?:share|percent\w*|proportion|fraction|ratio|rates?|average|mean|median|number of|count)\b|%"
 )
 _RANKING = re.compile(r"\b(?:which|what) (?:topics?|channels?|reasons?|outcomes?)\b")
+_COMMONEST = re.compile(r"\b(?:most|least) (?:common|frequent|usual)\b")
 _DESCENDING = re.compile(r"\b(?:highest|most|top|largest|biggest|greatest|maximum|worst)\b")
 _ASCENDING = re.compile(r"\b(?:lowest|least|fewest|smallest|minimum|best)\b")
 _GROUPS: list[tuple[GroupBy, re.Pattern[str]]] = [
@@ -78,7 +82,7 @@ _FRAME = frozenset(
     lowest least top topic topics reason reasons outcome outcomes channel channels ask asked asks about
     mention mentions complain complaining complaints complaint write wrote agent agents compared than more
     less fewer average mean median happen happens happened usually typically ended end ending been being
-    went total overall each every""".split()  # noqa: SIM905 - a word list reads better as text
+    went total overall each every common frequent usual people person touch reach out""".split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
@@ -89,32 +93,37 @@ def _metric(text: str) -> Metric:
     return Metric.VOLUME
 
 
+def _content_words(text: str) -> list[str]:
+    words = [word.strip("'-") for word in _WORD.findall(text)]
+    return [word for word in words if len(word) > 2 and word not in _FRAME]
+
+
 def _subject(text: str) -> list[str]:
     stripped = text
     for _, pattern in _METRICS:
         stripped = pattern.sub(" ", stripped)
-    words = [word.strip("'-") for word in _WORD.findall(stripped)]
-    return [word for word in words if len(word) > 2 and word not in _FRAME]
+    return _content_words(stripped)
 
 
 def classify(question: str) -> Plan:
     text = question.lower()
     metric = _metric(text)
     group_by = next((group for group, pattern in _GROUPS if pattern.search(text)), GroupBy.NONE)
-    ranking = bool(_RANKING.search(text)) and (
-        bool(_DESCENDING.search(text)) or bool(_ASCENDING.search(text))
-    )
-    numeric = bool(_NUMERIC.search(text))
     descending = True if _DESCENDING.search(text) else False if _ASCENDING.search(text) else None
+    ranking = bool(_RANKING.search(text)) and descending is not None
+    if _COMMONEST.search(text):  # "the most common reasons": volume by topic unless grouped otherwise
+        ranking = True
+        group_by = GroupBy.TOPIC if group_by is GroupBy.NONE else group_by
     speaker = "customer" if _CUSTOMER.search(text) and _SAYS.search(text) else None
     if speaker is None and _AGENT.search(text) and _SAYS.search(text):
         speaker = "agent"
     return Plan(
-        aggregate=numeric or ranking,
+        aggregate=bool(_NUMERIC.search(text)) or ranking,
         metric=metric,
         group_by=group_by,
         descending=descending,
         outcome=_METRIC_OUTCOME.get(metric),
         speaker=speaker,
         subject=_subject(text),
+        keywords=_content_words(text),
     )

@@ -37,10 +37,9 @@ def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def question_terms(question: str, plan: Plan) -> set[str]:
-    """The terms that make a sentence on topic: the subject's, else every term of the question."""
-    words = " ".join(plan.subject) if plan.subject else question
-    return set(analyze(words))
+def question_terms(plan: Plan) -> set[str]:
+    """The terms that make a sentence on topic: the question's subject and metric words."""
+    return set(analyze(" ".join(plan.keywords)))
 
 
 def relevant(text: str, terms: set[str], cosine: float | None = None) -> bool:
@@ -67,7 +66,7 @@ def select_claims(
     vectors = embedder.embed([question, *(c.text for c in candidates)])
     query, rows = vectors[0], vectors[1:]
     cosine = rows @ query
-    terms = question_terms(question, plan)
+    terms = question_terms(plan)
     semantic = embedder.family != "lexical"
     on_topic = [
         i for i, c in enumerate(candidates) if relevant(c.text, terms, float(cosine[i]) if semantic else None)
