@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ ARGUMENTS_LIMIT = 160
 class CallView:
     call: ToolCall
     cited: bool = False  # a failing check's evidence names this call
-    changed: bool = False  # in a diff: the other run's turn has no such call
+    changed: bool = False  # in a diff: the other run never made this call
 
     @property
     def signature(self) -> str:
@@ -125,9 +126,7 @@ def scenario_groups(
 ) -> tuple[list[ScenarioGroup], int]:
     """Items that did not pass, by scenario, scenarios with critical failures first; at most ``limit`` items
     get a view. Returns the groups and how many items were left out."""
-    totals: dict[str, int] = {}
-    for item in items:
-        totals[item.scenario_id] = totals.get(item.scenario_id, 0) + 1
+    totals = Counter(item.scenario_id for item in items)
     needing = [item for item in items if item.verdict is not Verdict.PASS]
     shown = needing[:limit]
     by_scenario: dict[str, list[ItemView]] = {}
