@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from rehearsal.analyst import AnalystError, CitedAnswer
 from rehearsal.analyst.answer import DEFAULT_K, AnalystContext, answer, check_question
@@ -50,7 +51,7 @@ def _context(
 
 
 def print_answer(result: CitedAnswer) -> None:
-    # Citations look like markup tags ([id#3]): every answer text is printed with markup off.
+    # Citations and turn texts can look like markup tags ([id#3], [NAME_1]): printed as plain text.
     if result.low_evidence:
         console.print("[yellow]low evidence: read the answer as a lead, not a finding[/]")
     console.print(result.answer, markup=False, soft_wrap=True)
@@ -59,12 +60,12 @@ def print_answer(result: CitedAnswer) -> None:
         for figure in result.figures:
             rate = f"{figure.rate:.1%}" if figure.rate is not None else "—"
             value = f"{figure.value:.2f}" if figure.value is not None else "—"
-            table.add_row(figure.group, str(figure.count), str(figure.total), rate, value)
+            table.add_row(Text(figure.group), str(figure.count), str(figure.total), rate, value)
         console.print(table)
     if result.citations:
         table = Table("citation", "speaker", "outcome", "quoted turn", title="cited turns", show_lines=True)
         for citation in result.citations:
-            table.add_row(citation.id, citation.speaker, citation.outcome, citation.quote)
+            table.add_row(Text(citation.id), citation.speaker, citation.outcome, Text(citation.quote))
         console.print(table)
     for claim in result.claims:
         if not claim.supported:
