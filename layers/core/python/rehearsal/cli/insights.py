@@ -28,13 +28,13 @@ from rehearsal.insights.flows import (
     discover_flows,
     write_flows,
 )
+from rehearsal.insights.flows.discover import FLOWS_FILE
 from rehearsal.insights.flows.report import render_flows_section, render_page
-from rehearsal.insights.flows.tools import slug
+from rehearsal.insights.flows.stage import topic_groups
 from rehearsal.insights.ingest import IngestError, QuarantineRecord, ingest_path
 from rehearsal.insights.personas import PersonaError, build_suite, write_suite
 from rehearsal.insights.report_topics import render_topics_section
 from rehearsal.insights.topics import TopicsError
-from rehearsal.insights.topics.models import Assignment
 from rehearsal.insights.topics.output import ASSIGNMENTS_FILE, read_topic_model, write_topics
 from rehearsal.insights.topics.service import load_items, run_assign, run_topics
 from rehearsal.settings import Settings
@@ -168,8 +168,6 @@ def assign(
 
 # --- flows, draft-bundle, personas, report ------------------------------------------------------------------
 
-_FLOWS_FILE = "flows.json"
-
 
 @contextmanager
 def _flow_errors() -> Iterator[None]:
@@ -184,20 +182,14 @@ def _conversations(source: str, settings: Settings) -> list[Conversation]:
 
 
 def _topic_groups(topics_dir: Path) -> dict[str, str]:
-    """Conversation id → `t<id>_<label>` from a topics run; items still pending a topic are `unassigned`."""
+    """Conversation id → topic group, from a topics run folder (topics.json and assignments.jsonl)."""
     model = read_topic_model(topics_dir)
-    names = {topic.id: f"t{topic.id}_{slug(topic.label, 40)}" for topic in model.topics}
     path = (topics_dir if topics_dir.is_dir() else topics_dir.parent) / ASSIGNMENTS_FILE
-    groups: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            assignment = Assignment.model_validate_json(line)
-        except ValueError as error:
-            raise UserError(f"{path}:{number}: not an assignment ({error.__class__.__name__})") from None
-        groups[assignment.id] = names.get(assignment.topic, "unassigned")
-    return groups
+    try:
+        lines = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: not found; run `rehearsal insights topics` first") from None
+    return topic_groups(lines, model, source=str(path))
 
 
 def _grouping(group_by: str | None, topics_dir: Path | None) -> str | dict[str, str] | None:
@@ -207,7 +199,7 @@ def _grouping(group_by: str | None, topics_dir: Path | None) -> str | dict[str, 
 
 
 def _read_flows(flows_dir: Path) -> FlowDiscovery:
-    path = flows_dir / _FLOWS_FILE if flows_dir.is_dir() else flows_dir
+    path = flows_dir / FLOWS_FILE if flows_dir.is_dir() else flows_dir
     try:
         return FlowDiscovery.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

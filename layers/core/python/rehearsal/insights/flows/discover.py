@@ -119,18 +119,30 @@ def _group_flows(
     )
 
 
-def write_flows(discovery: FlowDiscovery, out_dir: Path) -> list[Path]:
-    """One graph JSON per group (`<group>.json`), plus `flows.json` with everything that was found."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    names: set[str] = set()
+FLOWS_FILE = "flows.json"
+
+
+def flow_files(discovery: FlowDiscovery) -> dict[str, bytes]:
+    """File name → JSON: one graph per group (`<group>.json`) and `flows.json` with everything found."""
+    files: dict[str, bytes] = {}
     for group in discovery.groups:
         stem = slug(group.group, 80)
-        stem = stem if stem not in names and stem != "flows" else f"{stem}_{len(names)}"
-        names.add(stem)
-        path = out_dir / f"{stem}.json"
-        path.write_text(json.dumps(group.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
+        if f"{stem}.json" in files or f"{stem}.json" == FLOWS_FILE:
+            stem = f"{stem}_{len(files)}"
+        files[f"{stem}.json"] = _json(group.model_dump(mode="json"))
+    files[FLOWS_FILE] = _json(discovery.model_dump(mode="json"))
+    return files
+
+
+def _json(data: object) -> bytes:
+    return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+
+
+def write_flows(discovery: FlowDiscovery, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in flow_files(discovery).items():
+        path = out_dir / name
+        path.write_bytes(content)
         written.append(path)
-    summary = out_dir / "flows.json"
-    summary.write_text(json.dumps(discovery.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
-    return [*written, summary]
+    return written
