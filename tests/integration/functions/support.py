@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import boto3
+import pytest
+from moto import mock_aws
 
+from rehearsal.service import lambdas
 from rehearsal.settings import Settings
 from rehearsal.storage.aws.runs import create_table
 
@@ -21,6 +26,38 @@ REGION = "us-east-1"
 BUCKET = "rehearsal-data"
 TABLE = "rehearsal-runs"
 IDEMPOTENCY_TABLE = "rehearsal-idempotency"
+
+
+ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "REHEARSAL_BACKEND": "aws",
+    "REHEARSAL_BUCKET": BUCKET,
+    "REHEARSAL_TABLE": TABLE,
+    "REHEARSAL_AWS_REGION": REGION,
+    "REHEARSAL_IDEMPOTENCY_TABLE": IDEMPOTENCY_TABLE,
+    "POWERTOOLS_SERVICE_NAME": "rehearsal",
+    "POWERTOOLS_METRICS_NAMESPACE": "Rehearsal",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+@contextmanager
+def deployed_environment(monkeypatch: pytest.MonkeyPatch, moto_config: Any = None) -> Iterator[Settings]:
+    """The environment a deployed stage function gets, with its resources in moto; the handlers' cached
+    settings and stores are rebuilt inside and forgotten after."""
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws(config=moto_config):
+        settings = create_aws_resources()
+        lambdas.settings.cache_clear()
+        lambdas.stores.cache_clear()
+        try:
+            yield settings
+        finally:
+            lambdas.settings.cache_clear()
+            lambdas.stores.cache_clear()
 
 
 def event(name: str) -> dict[str, Any]:

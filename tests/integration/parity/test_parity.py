@@ -5,6 +5,7 @@ aggregate as the local orchestrator for the same seeds."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -13,7 +14,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
 from rehearsal.evaluate.aggregate import RunAggregate
@@ -24,8 +24,7 @@ from rehearsal.service import lambdas
 from rehearsal.settings import Settings
 from rehearsal.storage.factory import build_stores
 
-from ..functions.conftest import ENVIRONMENT
-from ..functions.support import BUCKET, REGION, LambdaContext, create_aws_resources, planned_run
+from ..functions.support import BUCKET, REGION, LambdaContext, deployed_environment, planned_run
 from .deployed import ACCOUNT, DeployedRun, deployed_run
 
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
@@ -55,15 +54,8 @@ def _dispatch_to(deployed: DeployedRun) -> Any:
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    for name, value in ENVIRONMENT.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws(config=MOTO_CONFIG):
-        settings = create_aws_resources()
-        lambdas.settings.cache_clear()
-        lambdas.stores.cache_clear()
+    with deployed_environment(monkeypatch, MOTO_CONFIG) as settings:
         yield settings
-        lambdas.settings.cache_clear()
-        lambdas.stores.cache_clear()
 
 
 def _execute(definition: str, run_input: dict[str, Any], timeout: float = 240) -> dict[str, Any]:
@@ -130,10 +122,14 @@ def test_item_whose_lambda_crashes_is_caught_and_recorded_as_errored(
     simulate = deployed.handlers[simulate_id]
     request: PrepareRequest = planned_run(aws, scenarios=2, trials=1)
     crashing_item: list[str] = []
+    lock = threading.Lock()  # the Map runs items in parallel threads: exactly one may crash
 
     def crash_once(event: Any, context: Any) -> Any:
-        if not crashing_item:
-            crashing_item.append(event["item_id"])
+        with lock:
+            crash = not crashing_item
+            if crash:
+                crashing_item.append(event["item_id"])
+        if crash:
             raise MemoryError("Runtime exited with error: out of memory")
         return simulate(event, context)
 
