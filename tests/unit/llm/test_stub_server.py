@@ -119,3 +119,29 @@ def test_streaming_requests_are_refused() -> None:
         status, body, _ = post(server, CHAT, {**REQUEST, "stream": True})
     # Then
     assert (status, body["error"]["code"]) == (400, "stream_unsupported")
+
+
+def test_one_connection_carries_several_requests() -> None:
+    # Given: an HTTP/1.1 keep-alive connection
+    with StubOpenAIServer([StubReply.say("one"), StubReply.say("two")]) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        texts = []
+        # When
+        for _ in range(2):
+            connection.request("POST", CHAT, body=json.dumps(REQUEST))
+            texts.append(json.loads(connection.getresponse().read())["choices"][0]["message"]["content"])
+        connection.close()
+    # Then
+    assert texts == ["one", "two"]
+
+
+def test_other_methods_than_post_get_a_405() -> None:
+    # Given
+    with StubOpenAIServer() as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        # When
+        connection.request("GET", "/v1/models")
+        status = connection.getresponse().status
+        connection.close()
+    # Then
+    assert status == 405

@@ -3,22 +3,23 @@
 It speaks ``POST /v1/chat/completions`` (non-streaming) and ``POST /v1/embeddings``. Replies come from a
 script (text, tool calls — malformed arguments included —, HTTP errors with ``Retry-After``, per-reply
 delays), then from a ``responder(request_json)`` callable, then a default text. A fixed latency is added to
-every reply. Each connection gets its own thread with HTTP/1.1 keep-alive, so hundreds of concurrent slow
-requests overlap instead of queueing. Every request is recorded.
+every reply. It is an asyncio server on its own thread (HTTP/1.1 keep-alive, minimal parsing): a waiting
+reply costs a timer, not a thread, so hundreds of concurrent slow requests overlap and thousands of requests
+a second are answered. Every request is recorded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
-import sys
+import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from itertools import count
 from types import TracebackType
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 EMBEDDING_DIMENSIONS = 64
+LISTEN_BACKLOG = 1024  # bursts of hundreds of connections must not be refused
 
 
 class StubToolCall(BaseModel):
@@ -116,15 +118,16 @@ class StubOpenAIServer:
         self._ids = count(1)
         self._in_flight = 0
         self._max_in_flight = 0
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.stub = self
+        # Bound now, so that the port is known before the server starts.
+        self._socket = socket.create_server(("127.0.0.1", 0), backlog=LISTEN_BACKLOG)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return int(self._socket.getsockname()[1])
 
     @property
     def base_url(self) -> str:
@@ -132,18 +135,37 @@ class StubOpenAIServer:
 
     def start(self) -> StubOpenAIServer:
         if self._thread is None:
+            self._loop = asyncio.new_event_loop()
+            ready = threading.Event()
             self._thread = threading.Thread(
-                target=self._server.serve_forever, args=(0.02,), name="stub-openai", daemon=True
-            )  # a short poll interval makes close() quick
+                target=self._serve, args=(self._loop, ready), name="stub-openai", daemon=True
+            )
             self._thread.start()
+            ready.wait()
         return self
 
+    def _serve(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
+        asyncio.set_event_loop(loop)
+        server = loop.run_until_complete(
+            asyncio.start_server(self._connection, sock=self._socket, backlog=LISTEN_BACKLOG)
+        )
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            server.close()
+            pending = asyncio.all_tasks(loop)  # connections still open (keep-alive), replies still waiting
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.close()
+
     def close(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
+        if self._thread is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
             self._thread = None
-        self._server.server_close()
+        self._socket.close()
 
     def __enter__(self) -> StubOpenAIServer:
         return self.start()
@@ -170,17 +192,6 @@ class StubOpenAIServer:
         with self._lock:
             return self._max_in_flight
 
-    @contextmanager
-    def _serving(self) -> Iterator[None]:
-        with self._lock:
-            self._in_flight += 1
-            self._max_in_flight = max(self._max_in_flight, self._in_flight)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_flight -= 1
-
     @property
     def pending(self) -> int:
         """Scripted replies not yet used."""
@@ -194,37 +205,80 @@ class StubOpenAIServer:
                 return self._script.popleft()
             return None
 
+    def _in_flight_by(self, delta: int) -> None:
+        with self._lock:
+            self._in_flight += delta
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+
+    # --- HTTP -----------------------------------------------------------------------------------------------
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One keep-alive connection: requests are answered in order until the client closes it."""
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                method, path, headers = _parse_head(head)
+                length = int(headers.get("content-length") or 0)
+                raw = await reader.readexactly(length) if length else b""
+                self._in_flight_by(1)
+                try:
+                    status, extra, payload, delay_s = self.answer(method, path, raw, headers)
+                    if delay_s > 0:
+                        await asyncio.sleep(delay_s)
+                finally:
+                    self._in_flight_by(-1)
+                writer.write(_response(status, extra, payload))
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    return
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
+            return  # the client went away (e.g. its timeout) or spoke something other than HTTP/1.1
+        except asyncio.CancelledError:
+            return  # the server is closing: ending quietly spares asyncio's "task cancelled" log
+        finally:
+            writer.close()
+
     # --- answers --------------------------------------------------------------------------------------------
 
-    def handle(
-        self, path: str, body: dict[str, Any], authorization: str | None
-    ) -> tuple[int, dict[str, str], Any]:
-        """(status, headers, JSON body) for one request; runs on the connection's thread."""
+    def answer(
+        self, method: str, path: str, raw: bytes, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], Any, float]:
+        """(status, headers, JSON body, seconds to wait before sending it) for one request."""
+        if method != "POST":
+            return 405, {}, _error_body(f"{method} is not supported", "method_not_allowed"), 0.0
+        try:
+            body = json.loads(raw or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return 400, {}, _error_body("request body is not JSON", "invalid_json"), 0.0
+        if not isinstance(body, dict):
+            return 400, {}, _error_body("request body must be a JSON object", "invalid_json"), 0.0
         scripted = self._record(
-            RecordedRequest(path=path, body=body, authorization=authorization, received_at=time.monotonic())
+            RecordedRequest(
+                path=path, body=body, authorization=headers.get("authorization"), received_at=time.monotonic()
+            )
         )
         if path.endswith("/embeddings"):
-            time.sleep(self.latency_s)
-            return 200, {}, self._embeddings(body)
+            return 200, {}, self._embeddings(body), self.latency_s
         if not path.endswith("/chat/completions"):
-            return 404, {}, _error_body(f"no route {path}", "not_found")
+            return 404, {}, _error_body(f"no route {path}", "not_found"), 0.0
         if body.get("stream"):
-            return 400, {}, _error_body("the stub server does not stream", "stream_unsupported")
+            return 400, {}, _error_body("the stub server does not stream", "stream_unsupported"), 0.0
         reply: StubReply | dict[str, Any] | None = scripted
         if reply is None and self.responder is not None:
             try:
                 reply = self.responder(body)
             except Exception as error:  # a broken responder is the test's bug: show it to the client
-                return 500, {}, _error_body(f"responder failed: {type(error).__name__}: {error}", "responder")
+                message = f"responder failed: {type(error).__name__}: {error}"
+                return 500, {}, _error_body(message, "responder"), 0.0
         if reply is None:
             reply = StubReply.say(self.default_text)
-        time.sleep(self.latency_s + (reply.delay_s if isinstance(reply, StubReply) else 0.0))
         if isinstance(reply, dict):
-            return 200, {}, reply
+            return 200, {}, reply, self.latency_s
+        delay_s = self.latency_s + reply.delay_s
         if reply.status != 200:
             headers = {"retry-after": f"{reply.retry_after_s:g}"} if reply.retry_after_s is not None else {}
-            return reply.status, headers, _error_body(reply.error_message, f"http_{reply.status}")
-        return 200, {}, self._completion(body, reply)
+            return reply.status, headers, _error_body(reply.error_message, f"http_{reply.status}"), delay_s
+        return 200, {}, self._completion(body, reply), delay_s
 
     def _completion(self, request: dict[str, Any], reply: StubReply) -> dict[str, Any]:
         number = next(self._ids)
@@ -277,48 +331,28 @@ def _error_body(message: str, code: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": "stub_error", "code": code}}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # the listen backlog: bursts of hundreds of connections must not be refused
-    stub: StubOpenAIServer
+def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
+    """(method, path, lower-cased headers) of a request head; ``ValueError`` when it is not HTTP."""
+    request_line, *lines = head.decode("latin-1").split("\r\n")
+    method, path, _version = request_line.split(" ", 2)
+    headers = {}
+    for line in lines:
+        name, separator, value = line.partition(":")
+        if separator:
+            headers[name.strip().lower()] = value.strip()
+    return method, path, headers
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # the client gave up (e.g. its timeout): nothing to report
-        super().handle_error(request, client_address)
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: the SDK's connection pool reuses connections
-    disable_nagle_algorithm = True  # headers and body go out as two writes: without this, +40 ms per reply
-    server: _Server
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length)
-        try:
-            body = json.loads(raw or b"{}")
-        except json.JSONDecodeError:
-            self._send(400, {}, _error_body("request body is not JSON", "invalid_json"))
-            return
-        if not isinstance(body, dict):
-            self._send(400, {}, _error_body("request body must be a JSON object", "invalid_json"))
-            return
-        with self.server.stub._serving():
-            status, headers, payload = self.server.stub.handle(
-                self.path, body, self.headers.get("authorization")
-            )
-        self._send(status, headers, payload)
-
-    def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request log is ``StubOpenAIServer.requests``."""
+def _response(status: int, headers: dict[str, str], payload: Any) -> bytes:
+    data = json.dumps(payload).encode()
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    lines = [
+        f"HTTP/1.1 {status} {reason}",
+        "content-type: application/json",
+        f"content-length: {len(data)}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data
