@@ -81,6 +81,7 @@ def demo_command(
     console.print(f"v1 gates {v1_state}; v2 gates {v2_state}")
     if outcome_v2.promoted:
         console.print(f"promoted {v2.name}@{v2.version[:12]} to live")
-    console.print(f"HTML report (v2, compared with v1): [bold]{places['report.html']}[/]")
+    console.print("HTML report (v2, compared with v1):")
+    console.print(places["report.html"], soft_wrap=True, markup=False, highlight=False)
     if outcome_v1.gate.passed or not outcome_v2.gate.passed:
         raise typer.Exit(1)

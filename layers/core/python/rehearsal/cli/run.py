@@ -109,6 +109,9 @@ def run_command(
     promote: Annotated[
         bool, typer.Option(help="Promote the bundle version to live when the gates pass.")
     ] = False,
+    tools: Annotated[
+        list[Path] | None, typer.Option(help="Folder of python tool modules (default: bundle's, suite's).")
+    ] = None,
     junit: Annotated[Path | None, typer.Option(help="Write JUnit XML here.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the run as JSON here.")] = None,
     html: Annotated[
@@ -124,6 +127,7 @@ def run_command(
         visitor_engine=visitor,
         max_concurrency=concurrency,
         promote_on_pass=promote,
+        tool_search_paths=[str(folder.resolve()) for folder in tools or []],
     )
     planned, outcome, stores = execute_run(
         bundle, suite, settings, options=options, gates_path=gates, run_id=run_id, workers=workers
@@ -131,7 +135,7 @@ def run_command(
     report = build_report(planned.request.run_id, stores)
     print_run_summary(report)
     places = write_run_outputs(report, stores, junit=junit, json_path=json_out, html=html)
-    console.print(f"report: {places['report.html']}")
+    console.print(f"report: {places['report.html']}", soft_wrap=True)
     if not outcome.gate.passed:
         raise typer.Exit(1)
 
@@ -165,7 +169,7 @@ def report_command(
     report = build_report(run_id, stores, compare_with=compare_with or AUTO)
     print_run_summary(report)
     places = write_run_outputs(report, stores, junit=junit, json_path=json_out, html=html)
-    console.print(f"report: {places['report.html']}")
+    console.print(f"report: {places['report.html']}", soft_wrap=True)
 
 
 def compare_command(

@@ -36,6 +36,13 @@ def new_run_id(bundle: LoadedBundle) -> str:
     return f"{bundle.name}-{stamp}-{bundle.version[:8]}-{secrets.token_hex(2)}"
 
 
+def default_tool_paths(bundle: LoadedBundle, suite: LoadedSuite) -> list[str]:
+    """Where python tools are imported from: the bundle file's folder, then the suite's. A bundle taken from
+    the store has no folder of its own, and a suite usually lives beside the tools it exercises."""
+    folders = [bundle.source_dir, suite.source_dir]
+    return list(dict.fromkeys(str(Path(folder).resolve()) for folder in folders if folder is not None))
+
+
 def plan_run(
     bundle: LoadedBundle,
     suite: LoadedSuite,
@@ -74,8 +81,8 @@ def plan_run(
         snapshot = snapshot.model_copy(
             update={"suite": snapshot.suite.model_copy(update={"seed": options.seed})}
         )
-    if bundle.source_dir is not None and not options.tool_search_paths:
-        options = options.model_copy(update={"tool_search_paths": [str(Path(bundle.source_dir).resolve())]})
+    if not options.tool_search_paths:
+        options = options.model_copy(update={"tool_search_paths": default_tool_paths(bundle, suite)})
     archive.write_once(archive.suite_key(run_id), snapshot.model_dump_json().encode())
     gates_key = None
     if snapshot.gates is not None:
