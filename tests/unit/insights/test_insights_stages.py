@@ -96,7 +96,7 @@ def test_the_lambda_event_selects_the_stage(stores: Stores) -> None:
 @pytest.mark.parametrize(
     "event",
     [
-        {"stage": "flows", "corpus": "calls"},
+        {"stage": "summarise", "corpus": "calls"},
         {"stage": "ingest", "source_key": "k", "format": "xml", "corpus": "calls"},
         {"stage": "cluster", "corpus": "../etc"},
     ],

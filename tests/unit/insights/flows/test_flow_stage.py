@@ -9,8 +9,9 @@ from refund_corpus import refund_corpus
 
 from rehearsal.insights.corpus import save_corpus
 from rehearsal.insights.flows import FlowDiscoveryError
-from rehearsal.insights.flows.stage import FlowsRequest, flows_stage, topic_groups
+from rehearsal.insights.flows.stage import FlowsRequest, FlowsStageResult, flows_stage, topic_groups
 from rehearsal.insights.ingest import IngestResult
+from rehearsal.insights.stages import InsightsRequest, run_insights_stage
 from rehearsal.insights.topics.models import Readiness, Topic, TopicModel, TopicStats
 from rehearsal.settings import Settings
 from rehearsal.storage.factory import Stores, build_stores
@@ -88,3 +89,13 @@ def test_a_bad_assignment_line_is_named() -> None:
 def test_one_grouping_at_a_time() -> None:
     with pytest.raises(ValidationError, match="not both"):
         FlowsRequest(corpus="refunds", group_by="task", by_topic=True)
+
+
+def test_the_insights_lambda_event_reaches_the_flows_stage(stores: Stores) -> None:
+    # Given the event the insights_discovery state machine sends after clustering (here grouped by task)
+    event = InsightsRequest.model_validate({"stage": "flows", "corpus": "refunds", "group_by": "task"})
+    # When the insights stage dispatcher runs it
+    result = run_insights_stage(event, stores)
+    # Then the flows stage answered
+    assert isinstance(result, FlowsStageResult)
+    assert result.groups == 1

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.corpus import corpus_prefix, load_manifest, save_corpus
 from rehearsal.insights.embeddings import build_embedder, index_vectors
+from rehearsal.insights.flows.stage import FlowsRequest, flows_stage
 from rehearsal.insights.ingest import ingest_path
 from rehearsal.insights.topics.discover import discover_topics, params_for
 from rehearsal.insights.topics.items import items_from_conversations
@@ -76,7 +77,9 @@ class ClusterStageResult(_Event):
 
 
 class InsightsRequest(
-    RootModel[Annotated[IngestRequest | EmbedRequest | ClusterRequest, Field(discriminator="stage")]]
+    RootModel[
+        Annotated[IngestRequest | EmbedRequest | ClusterRequest | FlowsRequest, Field(discriminator="stage")]
+    ]
 ):
     """The ``insights`` Lambda's event: one of the stages, told apart by ``stage``."""
 
@@ -157,4 +160,6 @@ def run_insights_stage(request: InsightsRequest, stores: Stores) -> BaseModel:
         return ingest_stage(event, stores)
     if isinstance(event, EmbedRequest):
         return embed_stage(event, stores)
+    if isinstance(event, FlowsRequest):
+        return flows_stage(event, stores)
     return cluster_stage(event, stores)
