@@ -90,3 +90,13 @@ def test_bad_input_gets_a_clear_error(question: str, k: int, message: str, conte
     # When the question or k is unusable / Then the error names the field
     with pytest.raises(AnalystError, match=message):
         answer(question, context, k=k)
+
+
+def test_claims_stay_on_the_whole_question_and_one_conversation_is_flagged(context: AnalystContext) -> None:
+    # Given deliveries that were late (d2) and deliveries whose address changed (d4)
+    # When asked why deliveries are late
+    result = answer("Why are deliveries late?", context)
+
+    # Then only the late delivery is quoted, and one conversation is called little evidence
+    assert [c.id for c in result.citations] == ["d2#0"]
+    assert result.low_evidence and result.conversations == 1

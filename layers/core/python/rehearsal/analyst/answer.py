@@ -15,7 +15,7 @@ from rehearsal.analyst.aggregate import aggregate_answer
 from rehearsal.analyst.classify import Plan, classify
 from rehearsal.analyst.compose import compose
 from rehearsal.analyst.evidence import TurnBook
-from rehearsal.analyst.extractive import question_terms, relevant, select_claims
+from rehearsal.analyst.extractive import select_claims
 from rehearsal.analyst.models import AnalystError, AnswerKind, CitedAnswer, Claim, Composer
 from rehearsal.analyst.retrieve import Retrieved, retrieve
 from rehearsal.analyst.turns import TopicOf
@@ -26,7 +26,7 @@ from rehearsal.storage.ports import SearchIndex
 
 DEFAULT_K = 8
 MIN_EVIDENCE = 2
-"""On-topic turns needed before an evidential answer is given without a low-evidence warning."""
+"""Conversations with an on-topic sentence needed before an evidential answer goes without a warning."""
 MAX_QUESTION = 2000
 
 
@@ -75,15 +75,9 @@ def _evidential(
         question, plan, search=context.search, indexes=context.indexes, embedder=context.embedder, k=k
     )
     retrieved = [item for item in retrieved if item.turn.id in context.book]  # the index may outlive a turn
-    terms = question_terms(plan)
-    on_topic = [item for item in retrieved if relevant(item.turn.text, terms)]
-    claims = select_claims(question, plan, retrieved, context.embedder)
-    low = len(on_topic) < MIN_EVIDENCE and len(claims) < MIN_EVIDENCE
-    # The conversations the answer stands on: those with an on-topic turn, and those it quotes.
-    cited = {
-        book_turn.conversation_id for c in claims for i in c.citations if (book_turn := context.book.get(i))
-    }
-    drawn_on = {item.turn.conversation_id for item in on_topic} | cited
+    selection = select_claims(question, plan, retrieved, context.embedder)
+    claims, drawn_on = selection.claims, selection.conversations
+    low = len(drawn_on) < MIN_EVIDENCE
     if not claims:
         return CitedAnswer(
             question=question,
@@ -109,7 +103,7 @@ def _evidential(
             else:
                 notes.append("the model's answer cited no evidence: extractive answer shown")
     if low:
-        text = "Little evidence: only a few turns touch on this question.\n" + text
+        text = "Little evidence: only one conversation speaks to this question.\n" + text
     return CitedAnswer(
         question=question,
         kind=AnswerKind.EVIDENTIAL,

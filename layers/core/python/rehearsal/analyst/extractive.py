@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,6 +22,9 @@ MIN_WORDS = 3
 RELATED_COSINE = 0.5
 """A sentence sharing no word with the question counts as evidence only above this similarity, and only
 with a semantic embedder: a lexical space's similarity says nothing that shared words do not."""
+FOCUS = 0.6
+"""A sentence must carry this share of the best sentence's question words: "my delivery is late" beats
+"change my delivery address" for "why are deliveries late?"."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -56,22 +59,34 @@ def _candidates(retrieved: Sequence[Retrieved]) -> list[Sentence]:
     return sentences
 
 
+@dataclass(frozen=True)
+class Selection:
+    claims: list[Claim]
+    conversations: set[str] = field(default_factory=set)
+    """Every conversation with an on-topic sentence, quoted or not."""
+
+
 def select_claims(
     question: str, plan: Plan, retrieved: Sequence[Retrieved], embedder: Embedder, *, limit: int = MAX_CLAIMS
-) -> list[Claim]:
+) -> Selection:
     """Up to ``limit`` sentences by MMR, one per conversation while other conversations have some left."""
     candidates = _candidates(retrieved)
     if not candidates:
-        return []
+        return Selection([])
     vectors = embedder.embed([question, *(c.text for c in candidates)])
     query, rows = vectors[0], vectors[1:]
     cosine = rows @ query
     terms = question_terms(plan)
+    coverage = [len(terms & set(analyze(c.text))) / max(len(terms), 1) for c in candidates]
+    focus = FOCUS * max(coverage)
     semantic = embedder.family != "lexical"
     on_topic = [
-        i for i, c in enumerate(candidates) if relevant(c.text, terms, float(cosine[i]) if semantic else None)
+        i
+        for i, c in enumerate(candidates)
+        if relevant(c.text, terms, float(cosine[i]) if semantic else None)
+        and (coverage[i] >= focus or (semantic and cosine[i] >= RELATED_COSINE))
     ]
-    relevance = {i: 0.7 * float(cosine[i]) + 0.3 * candidates[i].score for i in on_topic}
+    relevance = {i: 0.5 * coverage[i] + 0.3 * float(cosine[i]) + 0.2 * candidates[i].score for i in on_topic}
     chosen: list[int] = []
     used: Counter[str] = Counter()
     while len(chosen) < limit and len(chosen) < len(on_topic):
@@ -88,4 +103,7 @@ def select_claims(
             break
         chosen.append(best)
         used[candidates[best].conversation_id] += 1
-    return [Claim(text=candidates[i].text, citations=[candidates[i].turn_id]) for i in chosen]
+    return Selection(
+        [Claim(text=candidates[i].text, citations=[candidates[i].turn_id]) for i in chosen],
+        {candidates[i].conversation_id for i in on_topic},
+    )

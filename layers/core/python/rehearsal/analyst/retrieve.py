@@ -74,16 +74,19 @@ def retrieve(
 
     The question's speaker and outcome narrow the search; when that leaves too little, the search is
     repeated without them and a note says so."""
+    # BM25 on the words that carry meaning ("say", "customers" would match half the corpus); the
+    # embedding on the whole question, whose phrasing it understands.
+    text = " ".join(plan.keywords) or question
     embedded = embedder.embed([question])[0].tolist()
     vector = embedded if any(embedded) else None  # words the embedder never saw: BM25 alone
     pool = POOL_FACTOR * k * PER_CONVERSATION
     filters = _filters(plan)
-    found = _search(search, indexes, question, vector, pool, filters)
+    found = _search(search, indexes, text, vector, pool, filters)
     notes: list[str] = []
     if filters and len({r.turn.conversation_id for r in found}) < MIN_FILTERED:
         described = ", ".join(f"{name}={value}" for name, value in filters.items())
         notes.append(f"too few turns with {described}: searched all turns instead")
-        found = _search(search, indexes, question, vector, pool, {})
+        found = _search(search, indexes, text, vector, pool, {})
     elif filters:
         notes.append("searched turns with " + ", ".join(f"{n}={v}" for n, v in filters.items()))
     return _grouped(found, k), notes
