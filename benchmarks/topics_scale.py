@@ -71,8 +71,16 @@ def perturb(text: str, rng: np.random.Generator) -> str:
 
 
 def previous_runs(path: Path) -> list[dict]:
-    """With ``--sizes ''`` only the throughput is remeasured; the recorded after-embedding runs are kept."""
+    """Recorded after-embedding runs: a rerun of some sizes (or of none, ``--sizes ''``) keeps the others."""
     return json.loads(path.read_text(encoding="utf-8"))["after_embedding"] if path.is_file() else []
+
+
+def merge_runs(previous: list[dict], fresh: list[dict]) -> list[dict]:
+    """Fresh runs replace recorded ones of the same size; sizes not rerun keep their recorded figures."""
+    sizes = {run["items"] for run in fresh}
+    return sorted(
+        [run for run in previous if run["items"] not in sizes] + fresh, key=lambda run: run["items"]
+    )
 
 
 def machine() -> dict[str, object]:
@@ -196,7 +204,7 @@ def main() -> None:
         "machine": machine(),
         "embedding": speed,
         "perturbation_cosine": round(cosine, 4),
-        "after_embedding": runs or previous_runs(args.out / "topics_scale.json"),
+        "after_embedding": merge_runs(previous_runs(args.out / "topics_scale.json"), runs),
         "pool": f"{len(texts)} distinct utterances (BANKING77 train+test and {len(perturbed)} perturbed "
         "copies), each embedded with MiniLM, resampled with replacement",
         "method": "sample-then-assign: Ward + cohesion cut on a 6,000 sample, chunked spherical k-means "
