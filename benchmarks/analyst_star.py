@@ -9,7 +9,8 @@ exactness and how well evidential answers stay on the asked-about task.
 
 Topics are STAR's own task labels (the truth), so retrieval is measured apart from topic discovery.
 
-Run: .venv/bin/python benchmarks/analyst_star.py [--embeddings minilm|lexical] [--data DIR] [--out FILE]
+Run: .venv/bin/python benchmarks/analyst_star.py [--embeddings minilm|lexical] [--home DIR] [--data DIR]
+[--out FILE]
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data/star"))
     parser.add_argument("--embeddings", choices=["minilm", "lexical"], default="minilm")
     parser.add_argument("--k", type=int, default=8)
+    parser.add_argument("--home", type=Path, help="Keep stores (and the embedding cache) here between runs.")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/analyst_star.json"))
     args = parser.parse_args()
 
@@ -103,8 +105,8 @@ def main() -> None:
     topics = {
         c.id: (labels.index(str(c.metadata.get("task"))), str(c.metadata.get("task"))) for c in conversations
     }
-    with tempfile.TemporaryDirectory() as home:
-        settings = Settings(backend="local", home=Path(home))
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(backend="local", home=args.home or Path(scratch))
         stores = build_stores(settings)
 
         def build() -> Any:
