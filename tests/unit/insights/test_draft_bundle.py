@@ -117,3 +117,15 @@ def test_a_side_effect_tool_is_guarded_by_the_check_that_always_came_first(
     assert preconditions == ([("transfer_funds", ["verify_identity_succeeded"])] if guarded else [])
     grants = [g.fact for g in bundle.tool("verify_identity").grants]
     assert grants == (["verify_identity_succeeded"] if guarded else [])
+
+
+def test_a_no_to_a_yes_no_question_leads_where_it_led_in_the_transcripts() -> None:
+    # Given customers who sometimes said "no" to "Shall I go ahead?", after which the agent closed
+    stages = {s.name: s for s in _draft().bundle.agents[0].flows[0].stages}
+    # Then the drafted question branches on the answer: no skips the refund
+    _, branch = stages["confirm_refund"].steps
+    assert isinstance(branch, BranchStep)
+    assert [(c.when[0].path, c.when[0].value, c.goto) for c in branch.cases] == [
+        ("slots.refund", False, "anything_else")
+    ]
+    assert stages["confirm_refund"].next == "call_orders_refund"

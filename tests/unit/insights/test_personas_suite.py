@@ -105,3 +105,15 @@ def test_visitors_come_from_conversations_the_draft_did_not_learn_from() -> None
     # Then every scenario comes from a held-out conversation
     assert kept
     assert {s.id.removeprefix("s-") for s in suite.scenarios} <= kept
+
+
+def test_world_changing_calls_the_human_agent_did_not_make_are_forbidden() -> None:
+    # Given a customer who declined the refund, and one who got it
+    scenarios = {s.id: s for s in _suite(per_group=20).scenarios}
+    # Then refunding the one who declined is a critical failure, and the other must be refunded
+    declined, refunded = scenarios["s-c10"].expect, scenarios["s-c0"].expect
+    assert [(f.requirement_id, f.criticality.value) for f in declined.forbidden_tool_calls] == [
+        ("never:orders.refund", "critical")
+    ]
+    assert refunded.forbidden_tool_calls == []
+    assert "calls:orders.refund" in [c.requirement_id for c in refunded.tool_calls]

@@ -10,6 +10,7 @@ from rehearsal.insights.flows.answers import (
     extract_value,
     fact_for,
     infer_slot_type,
+    question_cue,
     slot_for_step,
     synthesize,
 )
@@ -61,3 +62,15 @@ def test_fact_names_follow_the_visitor_vocabulary() -> None:
     assert fact_for("What is your email address?", "x") == "email"
     assert fact_for("Which colour do you like?", "colour") == "colour"
     assert slot_for_step("bank_ask_pin") == "bank_pin"
+
+
+@pytest.mark.parametrize(
+    ("question", "cue"),
+    [
+        ("Your order can be refunded. Shall I go ahead?", r"Shall\ I\ go\ ahead\?"),
+        ("Could you tell me your order number, please?", r"Could\ you\ tell\ me"),
+        ("Right, and your PIN as well please.", r"Right,\ and\ your\ PIN"),
+    ],
+)
+def test_the_cue_is_the_asking_sentence(question: str, cue: str) -> None:
+    assert question_cue(question) == cue

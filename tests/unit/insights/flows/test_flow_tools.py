@@ -5,8 +5,9 @@ from refund_corpus import refund_corpus
 
 from rehearsal.insights.conversation import ToolCallRecord
 from rehearsal.insights.flows import discover_flows
+from rehearsal.insights.flows.models import ToolSpec
 from rehearsal.insights.flows.schema_infer import infer_schema
-from rehearsal.insights.flows.tools import CallProfile, build_tool_catalog
+from rehearsal.insights.flows.tools import CallProfile, build_tool_catalog, side_effect_operations
 
 
 def test_catalog_infers_argument_schema_operations_and_outcomes() -> None:
@@ -64,3 +65,20 @@ def test_object_schema_requires_only_keys_seen_every_time() -> None:
     schema = infer_schema([{"a": 1, "b": "x"}, {"a": 2}])
     assert schema["required"] == ["a"]
     assert set(schema["properties"]) == {"a", "b"}
+
+
+@pytest.mark.parametrize(
+    ("name", "operations", "expected"),
+    [
+        ("orders", ["Check", "Refund"], ["Refund"]),
+        ("hotel_book", ["Book", "Check"], ["Book"]),
+        ("transfer_funds", [], [None]),
+        ("lookup_order", [], []),
+    ],
+)
+def test_world_changing_operations_are_told_by_their_names(
+    name: str, operations: list[str], expected: list[str | None]
+) -> None:
+    schema: dict = {"type": "object", "properties": {"op": {"type": "string", "enum": operations}}}
+    spec = ToolSpec(name=name, calls=3, mode_argument="op" if operations else None, input_schema=schema)
+    assert side_effect_operations(spec) == expected

@@ -61,14 +61,14 @@ from rehearsal.insights.flows.models import (
     StepKind,
     ToolSpec,
 )
-from rehearsal.insights.flows.tools import CALL_PREFIX, slug
+from rehearsal.insights.flows.tools import CALL_PREFIX, side_effect_operations, slug
 
 TOOLS_MODULE = "draft_tools"
 HOLDOUT = 5
 WORLD_KEY = "replay"
 """World key under which each tool's recorded responses are kept: ``replay.<tool>[:<mode>]`` → list."""
 _CURSOR_KEY = "replay_cursor"
-_SIDE_EFFECT = re.compile(r"book|cancel|submit|report|pay|transfer|update|create|delete|refund|order", re.I)
+_NEGATIVE = frozenset({"no", "not", "nope", "nah", "don't", "dont", "never"})
 _HUMAN_PHRASES = ("human", "real person", "representative", "supervisor", "manager", "speak to someone")
 
 
@@ -210,10 +210,16 @@ def _phrasings(conversations: Sequence[Conversation], limit: int) -> list[str]:
 
 
 def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dict[str, SlotDef]]:
-    """Stages along the main path; after a call whose result decides the branch, one stage per branch."""
+    """Stages along the main path, branching where the transcripts did: on a call's result, one stage per
+    branch; on a yes/no question, the customer's "no" leads where it led in the transcripts."""
     path = list(group.main_path)
     decisions = {p.step: p for p in group.decision_points if p.driver == "tool_result"}
     branches = {step: _branch(decisions.get(step)) for step in path if step in decisions}
+    asks = {ask.step: ask for ask in group.asks if ask.type == "yes_no"}
+    for point in group.decision_points:
+        if point.step in asks and point.step in path and point.driver == "customer":
+            following = path[path.index(point.step) + 1] if point.step != path[-1] else END
+            branches[point.step] = _declined(point, asks[point.step].slot, following)
     extra = [t for _, targets in branches.values() for t in targets if t not in path]
     slots: dict[str, SlotDef] = {}
     stages: list[Stage] = []
@@ -225,8 +231,8 @@ def _flow(group: GroupFlows, catalog: Mapping[str, ToolSpec]) -> tuple[Flow, dic
         on_path = index < len(path) - 1
         if not on_path:
             steps.append(EndStep())  # the main path's last step, and branch ends off the path
-        following = stage_name(path[index + 1]) if on_path else None
-        stages.append(Stage(name=stage_name(step), description=f"Step {step}", steps=steps, next=following))
+        after = stage_name(path[index + 1]) if on_path else None
+        stages.append(Stage(name=stage_name(step), description=f"Step {step}", steps=steps, next=after))
     if not stages:
         stages.append(Stage(name="answer", steps=[EndStep(message="I can help with that.")]))
     return Flow(name=slug(group.group, 64), description=f"Main path of {group.group}", stages=stages), slots
@@ -316,6 +322,17 @@ def _branch(point: DecisionPoint | None) -> tuple[BranchStep | None, list[str]]:
     return BranchStep(cases=list(cases.values())), targets
 
 
+def _declined(point: DecisionPoint, slot: str, following: str) -> tuple[BranchStep | None, list[str]]:
+    """After a yes/no question, go where the branch cued by "no" went (the main path goes on for "yes")."""
+    for branch in point.branches:
+        if branch.to not in (following, START, END) and _NEGATIVE & set(branch.cues):
+            case = BranchCase(
+                when=[Condition(path=f"slots.{slot}", op="eq", value=False)], goto=stage_name(branch.to)
+            )
+            return BranchStep(cases=[case]), [branch.to]
+    return None, []
+
+
 def _condition(signature: str) -> Condition | None:
     if signature.startswith("error:"):
         return Condition(path="last_error.code", op="eq", value=signature.removeprefix("error:"))
@@ -343,9 +360,7 @@ def _tool_decl(spec: ToolSpec) -> ToolDecl:
             for e in spec.errors
         ],
         binding=PythonBinding(target=f"{TOOLS_MODULE}:{slug(spec.name, 64)}"),
-        side_effects=bool(
-            _SIDE_EFFECT.search(spec.name) or any(_SIDE_EFFECT.search(str(o)) for o in operations)
-        ),
+        side_effects=bool(side_effect_operations(spec)),
     )
 
 

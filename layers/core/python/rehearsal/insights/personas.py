@@ -22,16 +22,23 @@ from rehearsal.bundles.schema import EndReason
 from rehearsal.insights.conversation import Conversation, Outcome, Speaker
 from rehearsal.insights.deid import deidentify_conversation
 from rehearsal.insights.draft import WORLD_KEY, held_out
-from rehearsal.insights.flows.answers import extract_value, is_question, slot_for_step, synthesize
+from rehearsal.insights.flows.answers import (
+    extract_value,
+    is_question,
+    question_cue,
+    slot_for_step,
+    synthesize,
+)
 from rehearsal.insights.flows.discover import grouping
 from rehearsal.insights.flows.labelling import label_conversations
-from rehearsal.insights.flows.models import AskSlot, FlowDiscovery, LabelledConversation, StepKind
-from rehearsal.insights.flows.tools import CALL_PREFIX, CallProfile, slug
+from rehearsal.insights.flows.models import AskSlot, FlowDiscovery, LabelledConversation, StepKind, ToolSpec
+from rehearsal.insights.flows.tools import CALL_PREFIX, CallProfile, side_effect_operations, slug
 from rehearsal.simulate.specs import (
     BehaviourPolicies,
     Criticality,
     EndReasonExpectation,
     Expectations,
+    ForbiddenToolCall,
     Goal,
     Persona,
     RequiredToolCall,
@@ -93,6 +100,7 @@ def build_suite(
     vocabulary = Counter(w.lower() for c in clean for t in c.turns for w in _WORD.findall(t.text))
     rng = random.Random(seed)
     asks = {g.group: {a.step: a for a in g.asks} for g in discovery.groups}
+    tools = {g.group: g.tools for g in discovery.groups}
     personas: list[Persona] = []
     scenarios: list[Scenario] = []
     longest = 0
@@ -121,6 +129,7 @@ def build_suite(
                     profile=labelled.profile,
                     labels=labelled.labels,
                     asks=asks.get(group, {}),
+                    tools=tools.get(group, []),
                     rng=random.Random(f"{seed}:{source.id}"),
                 )
             )
@@ -192,6 +201,7 @@ def _scenario(
     profile: CallProfile,
     labels: Mapping[str, str],
     asks: Mapping[str, AskSlot],
+    tools: Sequence[ToolSpec],
     rng: random.Random,
 ) -> Scenario:
     synthetic: dict[str, str] = {}
@@ -204,7 +214,7 @@ def _scenario(
             continue
         ask = asks.get(event.step)
         fact = ask.fact if ask else slot_for_step(event.step)
-        cues[fact] = [re.escape(" ".join(labels.get(event.step, event.text).split()[:4]))]
+        cues[fact] = [question_cue(labels.get(event.step, event.text))]
         answer = synthesize(following.customer_before, synthetic, rng)
         if _UNKNOWN.search(answer):
             unknown.append(fact)
@@ -228,7 +238,7 @@ def _scenario(
             push_back_once=any(_PUSH_BACK.search(t) for t in texts),
             ask_for_human_after=max(1, asked_human) if asked_human is not None else None,
         ),
-        expect=_expectations(source, events, profile),
+        expect=_expectations(source, profile, tools),
     )
 
 
@@ -253,7 +263,10 @@ def _replayed(conversation: Conversation, profile: CallProfile) -> dict[str, Any
     return {WORLD_KEY: responses} if responses else {}
 
 
-def _expectations(conversation: Conversation, events: Sequence[Any], profile: CallProfile) -> Expectations:
+def _expectations(
+    conversation: Conversation, profile: CallProfile, tools: Sequence[ToolSpec]
+) -> Expectations:
+    """The calls the human agent made are required; world-changing ones they did not make are forbidden."""
     calls: dict[str, RequiredToolCall] = {}
     for turn in conversation.turns:
         for call in turn.tool_calls:
@@ -271,10 +284,25 @@ def _expectations(conversation: Conversation, events: Sequence[Any], profile: Ca
                     criticality=Criticality.MAJOR,
                 ),
             )
+    forbidden = []
+    for spec in tools:
+        for operation in side_effect_operations(spec):
+            rid = f"{spec.name}.{slug(operation)}" if operation else spec.name
+            if rid not in calls:
+                args = {spec.mode_argument: operation} if operation and spec.mode_argument else {}
+                forbidden.append(
+                    ForbiddenToolCall(
+                        id=f"never:{rid}",
+                        tool=slug(spec.name, 64),
+                        args=args,
+                        criticality=Criticality.CRITICAL,
+                    )
+                )
     reasons = _END_REASON.get(conversation.outcome)
     return Expectations(
         end_reason=EndReasonExpectation(one_of=reasons) if reasons else None,
         tool_calls=list(calls.values()),
+        forbidden_tool_calls=forbidden,
     )
 
 

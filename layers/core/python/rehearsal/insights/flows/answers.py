@@ -51,6 +51,17 @@ def is_question(text: str) -> bool:
     return bool(_REQUEST.search(text)) and not _NOT_REQUEST.search(text)
 
 
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
+
+
+def question_cue(question: str, words: int = 4) -> str:
+    """A regex for the asking sentence of a question ("Shall I go ahead?" in "It can be refunded. Shall I go
+    ahead?"): visitors look for what they are asked in asking sentences only."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(question) if m.group(0).strip()]
+    asking = [s for s in sentences if s.endswith("?")] or sentences or [question]
+    return re.escape(" ".join(asking[-1].split()[:words]))
+
+
 def slot_for_step(step: str) -> str:
     """The slot an ask step fills: its id without the asking verb (`bank_ask_pin` → `bank_pin`)."""
     words = [w for w in slug(step, 60).split("_") if w not in _ASK_WORDS]

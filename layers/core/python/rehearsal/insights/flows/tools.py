@@ -70,6 +70,27 @@ class CallProfile:
         return "ok"
 
 
+_SIDE_EFFECT = re.compile(
+    r"book|cancel|submit|report|pay|transfer|update|create|delete|refund|place|reserve|send|change", re.I
+)
+
+
+def side_effect_operations(spec: ToolSpec) -> list[str | None]:
+    """The operations of a tool that change the world (a booking, a refund), judged by their names.
+
+    `[None]` means the tool as a whole (it has no operation argument); an empty list means read-only.
+    """
+    operations = (
+        spec.input_schema.get("properties", {}).get(spec.mode_argument, {}).get("enum", [])
+        if spec.mode_argument
+        else []
+    )
+    if _SIDE_EFFECT.search(spec.name) and not operations:
+        return [None]
+    changing: list[str | None] = [str(o) for o in operations if _SIDE_EFFECT.search(str(o))]
+    return changing or ([None] if _SIDE_EFFECT.search(spec.name) else [])
+
+
 def build_tool_catalog(
     calls: Iterable[tuple[str, ToolCallRecord]], profile: CallProfile, *, max_outcomes: int = 8
 ) -> list[ToolSpec]:
