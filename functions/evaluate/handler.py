@@ -11,6 +11,7 @@ lambda_handler = stage_handler(
     evaluate_item,
     failed=lambda result: result.verdict == "errored",
     item_errored=lambda result: result.verdict == "errored",
+    cost_usd=lambda result: result.cost_usd,
 )
 
 record_failure_handler = stage_handler(

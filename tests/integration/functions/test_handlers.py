@@ -118,6 +118,24 @@ def test_each_stage_publishes_items_and_latency_under_its_stage(
     assert blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Rehearsal"
 
 
+def test_evaluation_publishes_the_items_cost(
+    aws_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given one simulated item
+    request = planned_run(aws_settings)
+    prepared = load_handler("run").prepare_handler(request.model_dump(mode="json"), CONTEXT)
+    ref = json.loads(stores().blobs.get(prepared["manifest_key"]))[0]
+    simulated = load_handler("simulate").lambda_handler(ref, CONTEXT)
+    capsys.readouterr()
+
+    # When it is evaluated
+    result = load_handler("evaluate").lambda_handler(simulated, CONTEXT)
+
+    # Then its cost (none for the offline engines) is on the evaluate stage's metrics
+    [blob] = [blob for blob in _metrics(capsys.readouterr().out) if "CostUSD" in blob]
+    assert blob["stage"] == "evaluate" and blob["CostUSD"] == [result["cost_usd"]] == [0.0]
+
+
 def test_a_failing_stage_counts_a_failure_and_raises(
     aws_settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

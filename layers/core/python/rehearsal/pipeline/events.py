@@ -87,6 +87,7 @@ class EvaluateResult(_Event):
     item_id: ItemId
     verdict: Literal["pass", "fail", "inconclusive_simulator", "errored"]
     result_key: str
+    cost_usd: float = Field(0.0, ge=0, description="LLM cost of the conversation and its judging.")
 
 
 class ItemFailure(_Event):

@@ -212,7 +212,11 @@ def _store_result(context: _RunContext, result: ItemResult) -> EvaluateResult:
         ),
     )
     return EvaluateResult(
-        run_id=context.run_id, item_id=result.item_id, verdict=result.verdict.value, result_key=result_key
+        run_id=context.run_id,
+        item_id=result.item_id,
+        verdict=result.verdict.value,
+        result_key=result_key,
+        cost_usd=result.cost_usd,
     )
 
 
