@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -157,3 +158,66 @@ def test_complete_works_inside_a_running_event_loop(server: StubOpenAIServer) ->
     content = asyncio.run(caller())
     # Then
     assert content == "OK"
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"choices": [{"finish_reason": "stop"}]}, "choices.0.message"),
+        ({"choices": [{"message": {"content": 7}}]}, "choices.0.message.content"),
+        ({"choices": [{"message": {"tool_calls": [{"function": {"name": "f"}}]}}]}, "tool_calls.0.id"),
+    ],
+)
+def test_an_unexpected_body_is_a_model_output_error_naming_the_field(
+    body: dict[str, Any], where: str
+) -> None:
+    # Given / When / Then
+    with (
+        StubOpenAIServer(responder=lambda request: body) as server,
+        pytest.raises(ModelOutputError, match=where),
+    ):
+        make_model(server).complete(MESSAGES)
+
+
+def test_fields_the_model_does_not_read_are_ignored() -> None:
+    # Given: an endpoint that adds its own fields
+    body = {
+        "choices": [{"message": {"content": "hi", "refusal": None}, "finish_reason": "stop", "logprobs": {}}],
+        "system_fingerprint": "fp",
+    }
+    with StubOpenAIServer(responder=lambda request: body) as server:
+        # When
+        completion = make_model(server).complete(MESSAGES)
+    # Then
+    assert (completion.content, completion.model) == ("hi", "stub-model")
+
+
+def test_the_client_of_a_finished_event_loop_is_closed(server: StubOpenAIServer) -> None:
+    # Given
+    model = make_model(server)
+
+    async def call_then_look() -> tuple[int, object]:
+        await model.acomplete(MESSAGES)
+        return len(model._clients), next(iter(model._clients.values()))[0]
+
+    # When
+    held_during, client = asyncio.run(call_then_look())
+    # Then: asyncio.run finalized the client with its loop
+    assert held_during == 1
+    assert model._clients == {}
+    assert client.is_closed()  # type: ignore[attr-defined]
+
+
+def test_concurrent_calls_share_one_connection_pool(server: StubOpenAIServer) -> None:
+    # Given: a pool of four connections and a slow endpoint
+    server.latency_s = 0.05
+    model = make_model(server, max_connections=4)
+
+    async def many() -> None:
+        await asyncio.gather(*(model.acomplete(MESSAGES) for _ in range(16)))
+
+    # When
+    asyncio.run(many())
+    # Then: never more in flight than the pool holds
+    assert len(server.requests) == 16
+    assert server.max_in_flight == 4

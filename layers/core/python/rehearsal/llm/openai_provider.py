@@ -1,14 +1,23 @@
-"""``ChatModel`` over any OpenAI-compatible endpoint, with our retry loop, token usage and cost per call."""
+"""``ChatModel`` over any OpenAI-compatible endpoint, with our retry loop, token usage and cost per call.
+
+Per call the SDK's default path costs milliseconds of CPU — its httpx transport, the transformation of the
+request parameters and the typed parsing of the response — which caps a run at a few hundred calls a second.
+So the client uses the SDK's aiohttp transport with a connection pool as large as the concurrency, posts the
+request as it is (our messages are already in the wire format) and validates only the fields we read.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+import weakref
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
+import httpx2
 import openai
-from openai.types.chat import ChatCompletion as OpenAIResponse
-from openai.types.chat import ChatCompletionMessageFunctionToolCall
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rehearsal.bundles.schema import ModelSettings, Pricing
 from rehearsal.llm.ports import (
@@ -19,12 +28,82 @@ from rehearsal.llm.ports import (
     ModelUnavailable,
     RequestedToolCall,
     ToolSchemas,
-    background_loop,
     cost_of,
 )
 from rehearsal.llm.retry import Failure, RetryPolicy, classify
 
 _PLACEHOLDER_KEY = "unused"  # local OpenAI-compatible servers accept any key, the SDK insists on one
+DEFAULT_MAX_CONNECTIONS = 256  # as many as a run keeps in flight: a smaller pool queues calls behind it
+
+
+class _Wire(BaseModel):
+    """The fields of a chat completion we read; others are the endpoint's business."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class _WireFunction(_Wire):
+    name: str
+    arguments: str | None = None
+
+
+class _WireToolCall(_Wire):
+    id: str
+    type: str = "function"
+    function: _WireFunction | None = None
+
+
+class _WireMessage(_Wire):
+    content: str | None = None
+    tool_calls: list[_WireToolCall] | None = None
+
+
+class _WireChoice(_Wire):
+    message: _WireMessage
+    finish_reason: str | None = None
+
+
+class _WireUsage(_Wire):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class _WireCompletion(_Wire):
+    model: str | None = None
+    choices: list[_WireChoice] | None = None
+    usage: _WireUsage | None = None
+
+
+async def _lifetime(client: openai.AsyncOpenAI, forget: Callable[[], object]) -> AsyncGenerator[None, None]:
+    """Holds a client for as long as its event loop runs: ``asyncio.run`` finalizes async generators before
+    it closes the loop (``shutdown_asyncgens``), which closes the client's connections on the loop that owns
+    them."""
+    try:
+        yield
+    finally:
+        forget()
+        await client.close()
+
+
+_Clients = dict[asyncio.AbstractEventLoop, tuple[openai.AsyncOpenAI, AsyncGenerator[None, None]]]
+
+
+def _close_on_other_threads(clients: _Clients) -> None:
+    """At exit (or when the model goes), close the clients of loops running on other threads — the background
+    loop of blocking calls is on a daemon thread, which the interpreter stops without finalizing anything.
+    A client on this thread's loop is closed by that loop's async-generator finalizer."""
+    try:
+        here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        here = None
+    for loop, (_, lifetime) in list(clients.items()):
+        if loop is not here and loop.is_running() and not loop.is_closed():
+            with contextlib.suppress(Exception):  # a loop that no longer answers has nothing left to close
+                asyncio.run_coroutine_threadsafe(_end(lifetime), loop).result(timeout=2)
+
+
+async def _end(lifetime: AsyncGenerator[None, None]) -> None:
+    await lifetime.aclose()
 
 
 class OpenAIChatModel(AsyncChatModel):
@@ -40,6 +119,7 @@ class OpenAIChatModel(AsyncChatModel):
         retry: RetryPolicy | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.base_url = base_url
         self.model = model
@@ -48,8 +128,11 @@ class OpenAIChatModel(AsyncChatModel):
         self.retry = retry or RetryPolicy(max_retries=max_retries)
         self.temperature = temperature
         self.max_tokens = max_tokens
+        self.max_connections = max_connections
         self._api_key = api_key or _PLACEHOLDER_KEY
-        self._async_client: openai.AsyncOpenAI | None = None
+        # One client per event loop: a connection pool belongs to the loop it was opened on.
+        self._clients: _Clients = {}
+        weakref.finalize(self, _close_on_other_threads, self._clients)
 
     @classmethod
     def from_settings(
@@ -67,14 +150,26 @@ class OpenAIChatModel(AsyncChatModel):
             max_tokens=settings.max_tokens,
         )
 
-    def _client(self) -> openai.AsyncOpenAI:
-        """The client, created on and only ever used from the background loop: its connection pool is
-        bound to one loop, and callers' loops come and go (``asyncio.run`` in tests and scripts)."""
-        if self._async_client is None:
-            self._async_client = openai.AsyncOpenAI(
-                api_key=self._api_key, base_url=self.base_url, timeout=self.timeout_s, max_retries=0
+    async def _client(self) -> openai.AsyncOpenAI:
+        """The running loop's client, made on first use there; callers' loops come and go (``asyncio.run``
+        in tests and scripts) and a call never hops to another thread's loop."""
+        loop = asyncio.get_running_loop()
+        held = self._clients.get(loop)
+        if held is None:
+            limits = httpx2.Limits(
+                max_connections=self.max_connections, max_keepalive_connections=self.max_connections
             )
-        return self._async_client
+            client = openai.AsyncOpenAI(
+                api_key=self._api_key,
+                base_url=self.base_url,
+                timeout=self.timeout_s,
+                max_retries=0,
+                http_client=openai.DefaultAioHttpClient(limits=limits, timeout=self.timeout_s),
+            )
+            held = client, _lifetime(client, lambda: self._clients.pop(loop, None))
+            self._clients[loop] = held
+            await anext(held[1])  # registers the generator with this loop's shutdown
+        return held[0]
 
     def _request(
         self, messages: Messages, tools: ToolSchemas | None, temperature: float | None, max_tokens: int | None
@@ -100,23 +195,25 @@ class OpenAIChatModel(AsyncChatModel):
 
     def _next_delay(self, error: Exception, retry: int) -> float:
         """Seconds to wait before the next attempt, or raise ``ModelUnavailable`` when done."""
-        if isinstance(error, openai.APIResponseValidationError):
-            raise ModelOutputError(
-                f"model {self.model!r} answered with an unexpected body: {error}"
-            ) from error
         failure = classify(error)
         if not failure.retryable or retry >= self.retry.max_retries:
             raise self._unavailable(failure, retry + 1) from error
         return self.retry.delay_s(retry, failure.retry_after_s)
 
-    def _completion(self, response: OpenAIResponse, retries: int, started: float) -> ChatCompletion:
+    def _completion(self, raw: bytes, retries: int, started: float) -> ChatCompletion:
+        try:
+            response = _WireCompletion.model_validate_json(raw)
+        except ValidationError as error:
+            raise ModelOutputError(
+                f"model {self.model!r} answered with an unexpected body: {_first_problem(error)}"
+            ) from error
         if not response.choices:
             raise ModelOutputError(f"model {self.model!r} returned no choices")
         choice = response.choices[0]
         calls = [
             RequestedToolCall(id=call.id, name=call.function.name, arguments=call.function.arguments or "")
             for call in choice.message.tool_calls or []
-            if isinstance(call, ChatCompletionMessageFunctionToolCall)
+            if call.type == "function" and call.function is not None
         ]
         usage = response.usage
         input_tokens = usage.prompt_tokens if usage else 0
@@ -142,20 +239,23 @@ class OpenAIChatModel(AsyncChatModel):
         max_tokens: int | None = None,
     ) -> ChatCompletion:
         request = self._request(messages, tools, temperature, max_tokens)
-        loop = background_loop()
-        if asyncio.get_running_loop() is loop:
-            return await self._call(request)
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._call(request), loop))
-
-    async def _call(self, request: dict[str, Any]) -> ChatCompletion:
-        """Our retry loop around one chat completion; runs on the background loop."""
+        client = await self._client()
         started = time.perf_counter()
         retry = 0
         while True:
             try:
-                response = await self._client().chat.completions.create(**request)
+                # The SDK's own path for any endpoint: its base URL, auth, timeouts and error types, without
+                # re-transforming parameters that are already wire-ready or building typed response models.
+                response = await client.post("/chat/completions", body=request, cast_to=bytes)
             except openai.OpenAIError as error:
                 await asyncio.sleep(self._next_delay(error, retry))
                 retry += 1
                 continue
             return self._completion(response, retry, started)
+
+
+def _first_problem(error: ValidationError) -> str:
+    """Where and what: ``choices.0.message: Field required`` — the body's JSON path, not a stack trace."""
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "body"
+    return f"{where}: {problem['msg']}"
