@@ -18,14 +18,14 @@ class StorageError(Exception):
     """Base class for storage failures that callers may handle."""
 
 
-class NotFound(StorageError, KeyError):
+class NotFound(StorageError, KeyError):  # noqa: N818 - the port's public name, used everywhere
     """The key, document or index does not exist."""
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
         return str(self.args[0]) if self.args else "not found"
 
 
-class Conflict(StorageError):
+class Conflict(StorageError):  # noqa: N818 - the port's public name, used everywhere
     """A conditional write lost: the document exists already, or its revision moved on."""
 
 
