@@ -6,6 +6,7 @@ import pytest
 import yaml
 from flows.refund_corpus import Script, conversation, refund_corpus
 
+from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.draft import held_out
 from rehearsal.insights.flows import discover_flows
 from rehearsal.insights.personas import PersonaError, build_suite, estimate_tone, write_suite
@@ -67,9 +68,19 @@ def test_unremembered_facts_are_unknown_to_the_visitor() -> None:
     assert "order_id" not in scenario.world.knows
 
 
+def _greeted_by_name(index: int) -> Conversation:
+    """The customer gives personal data, and the agent repeats the name when asking for the order."""
+    original = conversation(index, Script(request=PLANTED))
+    turns = [
+        t.model_copy(update={"text": f"John Smith, {t.text.lower()}"}) if t.action == "ask_order" else t
+        for t in original.turns
+    ]
+    return original.model_copy(update={"turns": turns})
+
+
 def test_personal_data_never_reaches_the_suite(tmp_path: Path) -> None:
-    # Given conversations whose customer opened with a name, an email and a card number
-    corpus = [conversation(i, Script(request=PLANTED)) for i in range(4)]
+    # Given a name, an email and a card number from the customer, and the name in the agent's question
+    corpus = [_greeted_by_name(i) for i in range(4)]
     # When the suite is written
     text = write_suite(_suite(corpus), tmp_path).read_text()
     # Then none of it is in the file: synthetic values of the same types stand in its place

@@ -20,7 +20,7 @@ import yaml
 
 from rehearsal.bundles.schema import EndReason
 from rehearsal.insights.conversation import Conversation, Outcome, Speaker
-from rehearsal.insights.deid import deidentify_conversation
+from rehearsal.insights.deid import deidentify_conversation, deidentify_texts
 from rehearsal.insights.draft import WORLD_KEY, held_out
 from rehearsal.insights.flows.answers import (
     extract_value,
@@ -30,7 +30,7 @@ from rehearsal.insights.flows.answers import (
     synthesize,
 )
 from rehearsal.insights.flows.discover import grouping
-from rehearsal.insights.flows.labelling import label_conversations
+from rehearsal.insights.flows.labelling import LabelledCorpus, Labelling, events_of, label_conversations
 from rehearsal.insights.flows.models import AskSlot, FlowDiscovery, LabelledConversation, StepKind, ToolSpec
 from rehearsal.insights.flows.tools import CALL_PREFIX, CallProfile, side_effect_operations, slug
 from rehearsal.simulate.specs import (
@@ -94,11 +94,13 @@ def build_suite(
     if unknown:
         raise PersonaError(f"unknown group(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     _, group_of = grouping(group_by)
-    clean = [deidentify_conversation(c) for c in conversations if group_of(c) in chosen]
-    labelled = label_conversations(clean, group_of)
-    by_id = {c.id: c for c in clean}
-    vocabulary = Counter(w.lower() for c in clean for t in c.turns for w in _WORD.findall(t.text))
+    members = [c for c in conversations if group_of(c) in chosen]
+    labelled = label_conversations(members, group_of)
+    by_id = {c.id: c for c in members}
+    vocabulary = Counter(w.lower() for c in members for t in c.turns for w in _WORD.findall(t.text))
     rng = random.Random(seed)
+    # Representative agent words become visitor cues; they are de-identified like everything a persona holds.
+    labels = dict(zip(labelled.labels, deidentify_texts(list(labelled.labels.values())), strict=True))
     asks = {g.group: {a.step: a for a in g.asks} for g in discovery.groups}
     tools = {g.group: g.tools for g in discovery.groups}
     personas: list[Persona] = []
@@ -115,8 +117,10 @@ def build_suite(
         pool.sort(key=lambda c: c.conversation_id)
         ranked = [c for c in pool if c.outcome in (Outcome.RESOLVED, Outcome.ESCALATED)] or pool
         picked = rng.sample(ranked, min(per_group, len(ranked)))
-        for labelled_conversation in sorted(picked, key=lambda c: c.conversation_id):
-            source = by_id[labelled_conversation.conversation_id]
+        for raw in sorted(picked, key=lambda c: c.conversation_id):
+            # Only what a persona is built from is de-identified (again: stored corpora already are).
+            source = deidentify_conversation(by_id[raw.conversation_id])
+            labelled_conversation = _relabelled(raw, source, labelled)
             longest = max(longest, _customer_turns(source))
             persona = _persona(source, vocabulary, len(personas) + 1)
             personas.append(persona)
@@ -127,7 +131,7 @@ def build_suite(
                     persona=persona.id,
                     intent=slug(group, 64),
                     profile=labelled.profile,
-                    labels=labelled.labels,
+                    labels=labels,
                     asks=asks.get(group, {}),
                     tools=tools.get(group, []),
                     rng=random.Random(f"{seed}:{source.id}"),
@@ -145,6 +149,17 @@ def build_suite(
         seed=seed,
         max_visitor_turns=min(100, max(10, 2 * longest)),
     )
+
+
+def _relabelled(
+    raw: LabelledConversation, clean: Conversation, corpus: LabelledCorpus
+) -> LabelledConversation:
+    """The de-identified conversation's events with the steps the whole corpus gave the original."""
+    events = events_of(clean.turns, corpus.profile, given=corpus.labelling is Labelling.GIVEN)
+    steps = [
+        event.model_copy(update={"step": old.step}) for event, old in zip(events, raw.events, strict=True)
+    ]
+    return raw.model_copy(update={"events": steps})
 
 
 def _customer_turns(conversation: Conversation) -> int:

@@ -58,7 +58,7 @@ def label_conversations(
             conversation_id=c.id,
             group=group_of(c),
             outcome=c.outcome,
-            events=_events(c.turns, profile, given=mode is Labelling.GIVEN),
+            events=events_of(c.turns, profile, given=mode is Labelling.GIVEN),
         )
         for c in conversations
     ]
@@ -74,7 +74,8 @@ def label_conversations(
     return corpus
 
 
-def _events(turns: Sequence[HistoricalTurn], profile: CallProfile, *, given: bool) -> list[StepEvent]:
+def events_of(turns: Sequence[HistoricalTurn], profile: CallProfile, *, given: bool) -> list[StepEvent]:
+    """A conversation's steps in order; agent utterances wait for their cluster unless labels are `given`."""
     events: list[StepEvent] = []
     heard: list[str] = []
     for index, turn in enumerate(turns):
