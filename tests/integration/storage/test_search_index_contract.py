@@ -92,6 +92,21 @@ def test_get_returns_found_documents_in_the_order_asked(faq: SearchIndex) -> Non
     assert documents[1].fields == {"topic": "cards", "lang": "en"}
 
 
+def test_documents_given_and_returned_share_nothing_with_the_index(search_index: SearchIndex) -> None:
+    # Given
+    search_index.ensure_index("tags")
+    tags = ["vip"]
+    search_index.upsert("tags", [_doc("a", "card", None, tags=tags)])
+    tags.append("changed by the caller")
+
+    # When
+    search_index.get("tags", ["a"])[0].fields["tags"].append("changed via get")
+    search_index.search("tags", text="card")[0].fields["tags"].append("changed via a hit")
+
+    # Then
+    assert search_index.get("tags", ["a"])[0].fields == {"tags": ["vip"]}
+
+
 def test_delete_index_removes_it_and_tolerates_a_missing_one(faq: SearchIndex) -> None:
     # When
     faq.delete_index("faq")

@@ -8,6 +8,7 @@ manifest another process has replaced; writers take a file lock.
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import json
 import os
@@ -189,7 +190,10 @@ class _Index:
         return rules.ranked(
             (
                 SearchHit(
-                    id=self.ids[row], score=float(scores[row]), text=self.texts[row], fields=self.fields[row]
+                    id=self.ids[row],
+                    score=float(scores[row]),
+                    text=self.texts[row],
+                    fields=_detached(self.fields[row]),
                 )
                 for row in candidates
             ),
@@ -227,7 +231,9 @@ class _Index:
 
     def document(self, row: int) -> SearchDocument:
         vector = self.vectors[row].tolist() if self.norms[row] > 0 else None
-        return SearchDocument(id=self.ids[row], text=self.texts[row], vector=vector, fields=self.fields[row])
+        return SearchDocument(
+            id=self.ids[row], text=self.texts[row], vector=vector, fields=_detached(self.fields[row])
+        )
 
     # -- disk ---------------------------------------------------------------------------------------
 
@@ -350,6 +356,13 @@ class _Index:
         self.obsolete += merged
 
 
+def _detached(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy sharing nothing mutable with ``fields``, so callers and the index cannot change each other."""
+    if all(isinstance(value, rules.Scalar | None) for value in fields.values()):
+        return dict(fields)
+    return copy.deepcopy(dict(fields))
+
+
 class LocalSearchIndex:
     """``SearchIndex`` over folders under ``root``, one per index."""
 
@@ -421,7 +434,7 @@ class LocalSearchIndex:
         with self._writing(index) as loaded:
             vectors = rules.document_vectors(documents, loaded.dimensions)
             entries = [
-                (document.id, document.text, dict(document.fields), document.vector is not None)
+                (document.id, document.text, _detached(document.fields), document.vector is not None)
                 for document in documents
             ]
             loaded.segments.append(loaded.write_segment(entries, vectors))
