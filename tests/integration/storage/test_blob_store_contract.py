@@ -134,3 +134,12 @@ def test_concurrent_put_if_absent_lets_exactly_one_writer_win(blob_store: BlobSt
     # Then
     assert sorted(results) == [False] * 7 + [True]
     assert blob_store.get("manifests/once.json").startswith(b"writer ")
+
+
+@pytest.mark.parametrize("prefix", ["../", "runs/../", "nothing/here/"])
+def test_list_with_a_prefix_no_key_has_is_empty(blob_store: BlobStore, prefix: str) -> None:
+    # Given
+    blob_store.put("runs/r1", b".")
+
+    # When / Then
+    assert list(blob_store.list(prefix)) == []

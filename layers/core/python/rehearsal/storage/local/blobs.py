@@ -55,9 +55,13 @@ class LocalBlobStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str = "") -> Iterator[str]:
+        # Walk only the folder the prefix names, not the whole store.
+        start = (self.root / prefix.rpartition("/")[0]).resolve() if "/" in prefix else self.root
+        if not start.is_relative_to(self.root):  # "../x": no key can start so; never walk outside
+            return
         keys = (
             path.relative_to(self.root).as_posix()
-            for path in self.root.rglob("*")
+            for path in start.rglob("*")
             if path.is_file() and not path.name.startswith(".tmp-")
         )
         yield from sorted(key for key in keys if key.startswith(prefix))
