@@ -6,7 +6,9 @@ variables set in ``os.environ``; both are restored afterwards so nothing leaks i
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -24,7 +26,8 @@ def synthesize(outdir: Path, *, bundle_dependencies: bool = False) -> Path:
 
     previous_cwd, previous_environ = Path.cwd(), dict(os.environ)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # chalice.cdk needs one; nothing calls AWS
-    os.chdir(tempfile.mkdtemp(prefix="chalice-"))
+    packaging = tempfile.mkdtemp(prefix="chalice-")
+    os.chdir(packaging)
     try:
         context: dict[str, object] = {} if bundle_dependencies else {"aws:cdk:bundling-stacks": []}
         build_app(cdk.App(outdir=str(outdir), context=context)).synth()
@@ -32,10 +35,14 @@ def synthesize(outdir: Path, *, bundle_dependencies: bool = False) -> Path:
         os.chdir(previous_cwd)
         os.environ.clear()
         os.environ.update(previous_environ)
+        shutil.rmtree(packaging, ignore_errors=True)
     return outdir / f"{STACK}.template.json"
 
 
 @cache
 def synthesized_once() -> Path:
-    """One synthesis per process, shared by every test that reads the template (it takes seconds)."""
-    return synthesize(Path(tempfile.mkdtemp(prefix="cdk.out-")))
+    """One synthesis per process, shared by every test that reads the template (it takes seconds); the
+    assembly is removed when the process exits."""
+    outdir = Path(tempfile.mkdtemp(prefix="cdk.out-"))
+    atexit.register(shutil.rmtree, outdir, ignore_errors=True)
+    return synthesize(outdir)
