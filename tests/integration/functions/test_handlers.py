@@ -104,6 +104,24 @@ def test_recorded_failure_stores_the_item_as_errored_and_counts_it(
     assert errored[0]["service"] == "rehearsal" and "stage" not in errored[0]
 
 
+def test_recorded_failure_of_a_turn_test_keeps_the_failures_message(aws_settings: Settings) -> None:
+    # Given a prepared run and a failure caught for one of its turn tests (judged inside simulate)
+    request = planned_run(aws_settings)
+    prepared = load_handler("run").prepare_handler(request.model_dump(mode="json"), CONTEXT)
+    refs = json.loads(stores().blobs.get(prepared["manifest_key"]))
+    [item_id, *_] = [ref["item_id"] for ref in refs if ref["item_id"].startswith("turn_test:")]
+    failure = {**event("item_failure.json"), "run_id": request.run_id, "item_id": item_id}
+
+    # When it is recorded
+    result = load_handler("evaluate").record_failure_handler(failure, CONTEXT)
+
+    # Then the item is errored and says why
+    assert result["verdict"] == "errored"
+    assert (
+        "Task timed out after 600.00 seconds" in json.loads(stores().blobs.get(result["result_key"]))["error"]
+    )
+
+
 def test_each_stage_publishes_items_and_latency_under_its_stage(
     aws_settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -304,7 +304,10 @@ def evaluate_item(
             )
             AlignmentQueue(stores.runs).ask(result, record.conversation, run_id=request.run_id)
     except Exception:
-        result = _errored_result(request, item, traceback.format_exc())
+        failure = traceback.format_exc()
+        if request.status == "errored" and request.error:  # keep why the item failed in the first place
+            failure = f"{request.error}\n\n{failure}"
+        result = _errored_result(request, item, failure)
     return _store_result(context, result)
 
 
