@@ -43,3 +43,11 @@ def test_report_escapes_transcript_text() -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
     assert re.search(r"<h3>refund</h3>", page)
+
+
+def test_a_procedure_reads_left_to_right_and_loops_do_not_stretch_it() -> None:
+    # Given the refund procedure, where a denial can also follow the order question directly
+    depth = layers(_discovery().groups[0].graph)
+    # Then each step sits right of the steps before it on the main path
+    path = ["ask_order", "call:orders:check", "confirm_refund", "call:orders:refund", "refund_done"]
+    assert [depth[step] for step in path] == [1, 2, 3, 4, 5]

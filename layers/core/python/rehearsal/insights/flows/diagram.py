@@ -18,22 +18,58 @@ _FILL = {StepKind.SAY: "#e8f1fb", StepKind.CALL: "#fdf0dc", StepKind.BOUNDARY: "
 
 
 def layers(graph: FlowGraph) -> dict[str, int]:
-    """Breadth-first distance from START over the graph's edges; END after everything; strays in layer 1."""
+    """Longest-path layers from START over the graph without its back edges (loops, retries); END last.
+
+    Back edges are those a depth-first walk from START (busiest transitions first) finds pointing at a step
+    still on its path; what remains is acyclic, so the procedure reads left to right in the order it runs.
+    """
     successors: dict[str, list[str]] = {}
-    for edge in sorted(graph.edges, key=lambda e: -e.count):
-        successors.setdefault(edge.from_, []).append(edge.to)
+    for edge in sorted(graph.edges, key=lambda e: (-e.count, e.to)):
+        if edge.to not in (edge.from_, END):
+            successors.setdefault(edge.from_, []).append(edge.to)
+    forward: dict[str, list[str]] = {}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    stack: list[tuple[str, int]] = [(START, 0)]
+    state[START] = 1
+    while stack:
+        current, index = stack.pop()
+        targets = successors.get(current, [])
+        if index < len(targets):
+            stack.append((current, index + 1))
+            target = targets[index]
+            if state.get(target) != 1:
+                forward.setdefault(current, []).append(target)
+            if target not in state:
+                state[target] = 1
+                stack.append((target, 0))
+        else:
+            state[current] = 2
     depth = {START: 0}
-    queue = deque([START])
-    while queue:
-        current = queue.popleft()
-        for target in successors.get(current, []):
-            if target not in depth and target != END:
-                depth[target] = depth[current] + 1
-                queue.append(target)
+    for step in _topological(forward):
+        for target in forward.get(step, []):
+            depth[target] = max(depth.get(target, 0), depth[step] + 1)
     for node in graph.nodes:
         depth.setdefault(node.id, 1)
     depth[END] = max((d for n, d in depth.items() if n != END), default=0) + 1
     return depth
+
+
+def _topological(forward: dict[str, list[str]]) -> list[str]:
+    indegree: dict[str, int] = {}
+    for source, targets in forward.items():
+        indegree.setdefault(source, 0)
+        for target in targets:
+            indegree[target] = indegree.get(target, 0) + 1
+    ready = deque(sorted(n for n, d in indegree.items() if d == 0))
+    order = []
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for target in forward.get(node, []):
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return order
 
 
 def _positions(graph: FlowGraph) -> dict[str, tuple[float, float]]:
@@ -69,8 +105,9 @@ def render_svg(graph: FlowGraph) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="flow" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-label="Flow graph of {escape(graph.group)}">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7a8794"/></marker></defs>',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        'markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#7a8794"/></marker></defs>',
     ]
     for edge in graph.edges:
         if edge.from_ not in placed or edge.to not in placed:
