@@ -66,6 +66,28 @@ def test_ask_reads_a_transcript_file_de_identified(
     assert payload["citations"] and "maria" not in result.output.lower()
 
 
+def test_ask_reads_a_folder_of_transcript_files(
+    tmp_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given a folder with the transcripts split over two files
+    monkeypatch.setenv("REHEARSAL_EMBEDDING_BACKEND", "lexical")
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    lines = TRANSCRIPTS.read_text().splitlines(keepends=True)
+    (folder / "a.jsonl").write_text("".join(lines[:6]))
+    (folder / "b.jsonl").write_text("".join(lines[6:]))
+
+    # When asked how many conversations were escalated
+    result = runner.invoke(
+        app, ["ask", "How many conversations were escalated?", "--corpus", str(folder), "--json"]
+    )
+
+    # Then both files count: 4 of 12
+    assert result.exit_code == 0, result.output
+    figure = json.loads(result.output)["figures"][0]
+    assert (figure["count"], figure["total"]) == (4, 12)
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -73,12 +95,17 @@ def test_ask_reads_a_transcript_file_de_identified(
         (["ask", "why?", "--corpus", "nosuchcorpus"], "no corpus named 'nosuchcorpus'"),
         (["ask", "why?", "--corpus", CORPUS, "--run", "nosuchrun"], "no run named 'nosuchrun'"),
         (["ask", "why?", "--corpus", CORPUS, "--topics", "missing-dir"], "missing-dir"),
+        (["ask", "why?", "--corpus", "EMPTY_FOLDER"], "no *.jsonl or *.jsonl.gz file in this folder"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(
     arguments: list[str], message: str, stored_corpus: Settings, tmp_path: Path
 ) -> None:
-    # When the question, corpus, run or topics folder is unusable
+    # When the question, corpus, run, topics or transcripts folder is unusable
+    (tmp_path / "empty").mkdir()
+    arguments = [
+        str(tmp_path / "empty") if argument == "EMPTY_FOLDER" else argument for argument in arguments
+    ]
     result = runner.invoke(app, arguments)
 
     # Then the command fails with a message naming it, not a traceback

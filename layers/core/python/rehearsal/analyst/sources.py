@@ -1,4 +1,5 @@
-"""Where the analyst's knowledge comes from: a stored corpus and the topics found in it.
+"""Where the analyst's knowledge comes from: a stored corpus (or transcript files read directly) and the
+topics found in it.
 
 Topics come from a topics folder (``rehearsal insights topics --out DIR``) when one is given, else from the
 insights cluster stage's output in the BlobStore (``insights/<corpus>/``), else nowhere: answers by topic
@@ -15,6 +16,7 @@ from rehearsal.analyst.models import AnalystError
 from rehearsal.analyst.turns import TopicOf
 from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.corpus import CorpusError, iter_corpus
+from rehearsal.insights.ingest import IngestError, ingest_path
 from rehearsal.insights.topics.cluster import TopicsError
 from rehearsal.insights.topics.models import Assignment, TopicModel
 from rehearsal.insights.topics.output import ASSIGNMENTS_FILE, TOPICS_FILE, read_topic_model
@@ -70,3 +72,22 @@ def topics_from_store(blobs: BlobStore, corpus: str) -> TopicOf:
     except ValidationError:
         raise AnalystError(f"{prefix}/{TOPICS_FILE}: not a topic model") from None
     return _topic_map(model, raw_assignments.decode("utf-8"), f"{prefix}/{ASSIGNMENTS_FILE}")
+
+
+def conversations_from_path(path: Path) -> list[Conversation]:
+    """Transcripts read straight from a JSONL file or a folder of them (``*.jsonl``, ``*.jsonl.gz``),
+    de-identified on reading like any ingest; the first of two conversations with one id is kept."""
+    files = sorted([*path.glob("*.jsonl"), *path.glob("*.jsonl.gz")]) if path.is_dir() else [path]
+    if not files:
+        raise AnalystError(f"{path}: no *.jsonl or *.jsonl.gz file in this folder")
+    conversations: dict[str, Conversation] = {}
+    for file in files:
+        try:
+            result = ingest_path(file, "jsonl")
+        except IngestError as error:
+            raise AnalystError(str(error)) from None
+        for conversation in result.conversations:
+            conversations.setdefault(conversation.id, conversation)
+    if not conversations:
+        raise AnalystError(f"{path}: no conversation could be read (`rehearsal insights ingest` shows why)")
+    return list(conversations.values())

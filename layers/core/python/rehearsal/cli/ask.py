@@ -12,9 +12,8 @@ from rich.text import Text
 from rehearsal.analyst import AnalystError, CitedAnswer
 from rehearsal.analyst.answer import DEFAULT_K, AnalystContext, answer, check_question
 from rehearsal.analyst.service import MAX_K, chat_model_from, context_for, open_context
-from rehearsal.analyst.sources import topics_from_folder
+from rehearsal.analyst.sources import conversations_from_path, topics_from_folder
 from rehearsal.cli import UserError, console
-from rehearsal.insights.ingest import IngestError, ingest_path
 from rehearsal.settings import Settings
 from rehearsal.storage.factory import build_stores
 
@@ -24,7 +23,7 @@ Backend = Literal["auto", "minilm", "lexical", "openai"]
 def _context(
     corpus: str, run: str | None, topics: Path | None, embeddings: str | None, settings: Settings
 ) -> AnalystContext:
-    """A stored corpus by name, or a JSONL transcript file (de-identified on reading, never stored)."""
+    """A stored corpus by name, or transcript files (de-identified on reading, never stored)."""
     stores = build_stores(settings)
     path = Path(corpus)
     if not path.exists():
@@ -32,15 +31,9 @@ def _context(
             corpus, stores, settings=settings, run_id=run, topics_dir=topics, embeddings=embeddings
         )
         return context
-    try:
-        result = ingest_path(path, "jsonl")
-    except IngestError as error:
-        raise AnalystError(str(error)) from None
-    if not result.conversations:
-        raise AnalystError(f"{path}: no conversation could be read (see `rehearsal insights ingest {path}`)")
     context, _ = context_for(
-        path.name.split(".")[0] or "corpus",
-        result.conversations,
+        path.name.split(".")[0] or "transcripts",
+        conversations_from_path(path),
         stores,
         settings=settings,
         topics=topics_from_folder(topics) if topics else None,
@@ -80,7 +73,10 @@ def ask_command(
     question: Annotated[str, typer.Argument(help="A free question, e.g. 'why do customers escalate?'.")],
     *,
     corpus: Annotated[
-        str, typer.Option(help="A stored corpus name, or a JSONL file of transcripts (Conversation model).")
+        str,
+        typer.Option(
+            help="A stored corpus name, or a JSONL file or folder of transcripts (Conversation model)."
+        ),
     ],
     run: Annotated[str | None, typer.Option(help="Also search this run's simulated transcripts.")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=MAX_K, help="Conversations to retrieve.")] = DEFAULT_K,
