@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import pytest
 from refund_corpus import refund_corpus
 
 from rehearsal.insights.conversation import Outcome
 from rehearsal.insights.flows import discover_flows
+from rehearsal.insights.flows.decisions import effective_outcome
+from rehearsal.insights.flows.models import LabelledConversation, StepEvent, StepKind
 
 
 def _group():
@@ -52,3 +55,21 @@ def test_dominant_paths_are_counted_with_their_share() -> None:
     top = _group().paths[0]
     assert top.count == 10
     assert top.share == 0.5
+
+
+@pytest.mark.parametrize(
+    ("last_words", "outcome"),
+    [
+        ("Let me transfer you to a colleague who can help.", Outcome.ESCALATED),
+        ("I'm connecting you with our billing team now.", Outcome.ESCALATED),
+        ("Is there anything else I can help with?", Outcome.UNKNOWN),
+    ],
+)
+def test_a_hand_over_in_the_agent_words_counts_when_no_outcome_was_recorded(
+    last_words: str, outcome: Outcome
+) -> None:
+    # Given a conversation with no recorded outcome whose last agent words are these
+    events = [StepEvent(step="handover", kind=StepKind.SAY, turn=1, text=last_words)]
+    conversation = LabelledConversation(conversation_id="x", group="g", events=events)
+    # Then the outcome read from it is
+    assert effective_outcome(conversation) is outcome

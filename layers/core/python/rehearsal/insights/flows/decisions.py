@@ -119,10 +119,26 @@ def _driver(kind: StepKind, results: dict[str, Counter[str]]) -> str:
     return "tool_result" if matched and len(by_signature) > 1 and purity >= 0.7 else "mixed"
 
 
+_HANDOFF = re.compile(
+    r"\b(?:transfer(?:ring)?|connect(?:ing)?|put(?:ting)?|pass(?:ing)?|hand(?:ing)?)\s+you\s+(?:through\s+)?"
+    r"(?:to|with|over)\b|\b(?:escalat(?:e|ing)|raise)\s+(?:this|it|your case)\b",
+    re.IGNORECASE,
+)
+
+
+def effective_outcome(conversation: LabelledConversation) -> Outcome:
+    """The recorded outcome; when none was recorded, a last agent utterance handing over means escalated."""
+    if conversation.outcome is not Outcome.UNKNOWN:
+        return conversation.outcome
+    said = [event.text for event in conversation.events if event.kind is StepKind.SAY]
+    return Outcome.ESCALATED if said and _HANDOFF.search(said[-1]) else Outcome.UNKNOWN
+
+
 def derail_points(
     graph: FlowGraph, conversations: Sequence[LabelledConversation], *, min_count: int = 2, examples: int = 3
 ) -> list[DerailPoint]:
-    """The last step before escalations and abandonments, with the rate at which visiting it ends so."""
+    """The last step before escalations (hand-offs) and abandonments, with the rate at which visiting it
+    ends so."""
     keep = {node.id for node in graph.nodes}
     reach: Counter[str] = Counter()
     ended: Counter[tuple[str, Outcome]] = Counter()
@@ -130,8 +146,9 @@ def derail_points(
     for conversation in conversations:
         steps = [step for step in conversation.steps if step in keep]
         reach.update(set(steps) | {START})
-        if conversation.outcome in BAD_OUTCOMES:
-            key = (steps[-1] if steps else START, conversation.outcome)
+        outcome = effective_outcome(conversation)
+        if outcome in BAD_OUTCOMES:
+            key = (steps[-1] if steps else START, outcome)
             ended[key] += 1
             cases.setdefault(key, []).append(conversation.conversation_id)
     return [
