@@ -104,8 +104,10 @@ class LambdaContext:
         return 60_000
 
 
-def planned_run(settings: Settings, *, scenarios: int = 3, trials: int = 1, promote: bool = False) -> Any:
-    """The example suite (its first ``scenarios``) planned on v2 of the example bundle: a PrepareRequest."""
+def planned_run(
+    settings: Settings, *, scenarios: int | None = 3, trials: int = 1, promote: bool = False
+) -> Any:
+    """The example suite (its first ``scenarios``, all with None) planned on v2 of the example bundle."""
     import dataclasses
 
     from rehearsal.bundles.loader import load_bundle

@@ -84,7 +84,7 @@ def test_step_functions_run_gives_the_local_aggregate(
 
     deployed = deployed_run(synthesized_once(), bucket=BUCKET)
     monkeypatch.setattr(LambdaSimpleBackend, "invoke", _dispatch_to(deployed))
-    request: PrepareRequest = planned_run(aws, scenarios=3, trials=2)
+    request: PrepareRequest = planned_run(aws, scenarios=None, trials=2)  # the whole example suite
 
     # When Step Functions runs it
     execution = _execute(deployed.definition, request.model_dump(mode="json"))
