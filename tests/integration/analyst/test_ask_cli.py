@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rehearsal.cli.main import app
+from rehearsal.llm import StubOpenAIServer, StubReply
 from rehearsal.settings import Settings
 
 from .conftest import CORPUS, TRANSCRIPTS
@@ -112,3 +113,21 @@ def test_bad_input_exits_2_with_a_clear_message(
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_ask_with_a_configured_model_shows_what_it_rejected(
+    stored_corpus: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an OpenAI-compatible endpoint whose answer cites one real turn and one invented
+    reply = "Broken items drive refund escalations [r1#1]. Couriers are rude [zz1#0]."
+    with StubOpenAIServer([StubReply.say(reply)]) as server:
+        monkeypatch.setenv("REHEARSAL_LLM_BASE_URL", server.base_url)
+
+        # When a question is asked
+        result = runner.invoke(app, ["ask", "Why do customers escalate about refunds?", "--corpus", CORPUS])
+
+    # Then the model's answer is shown with the invented citation removed, flagged and reported
+    assert result.exit_code == 0, result.output
+    assert "Broken items drive refund escalations [r1#1]." in result.output
+    assert "unsupported (no valid citation): Couriers are rude." in result.output
+    assert "rejected citation (not in the evidence): [zz1#0]" in result.output
