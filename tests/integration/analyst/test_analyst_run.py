@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from rehearsal.analyst import open_context
 from rehearsal.analyst.answer import answer
 from rehearsal.analyst.models import Source
 from rehearsal.analyst.turns import run_turns
 from rehearsal.bundles.loader import load_bundle
+from rehearsal.pipeline.archive import RunArchive
 from rehearsal.pipeline.events import RunOptions
 from rehearsal.pipeline.orchestrator import run_local
 from rehearsal.pipeline.planning import plan_run
@@ -56,3 +59,15 @@ def test_simulated_turns_are_de_identified_before_indexing(
 
     # Then the address is replaced by a placeholder
     assert "@example.com" not in texts and "[EMAIL_1]" in texts
+
+
+def test_an_unreadable_simulation_record_is_skipped(stored_corpus: Settings, small_suite: SmallSuite) -> None:
+    # Given a run whose one item's simulation record was damaged in storage
+    stores = build_stores(stored_corpus)
+    run_id = _refund_run(stored_corpus, small_suite)
+    archive = RunArchive(stores)
+    [item_id] = [entry["item_id"] for entry in json.loads(archive.read(archive.manifest_key(run_id)))]
+    stores.blobs.put(archive.simulation_key(run_id, item_id), b'{"item_id": 7}')
+
+    # When its turns are read / Then the damaged item is skipped rather than failing the whole read
+    assert run_turns(run_id, stores) == []

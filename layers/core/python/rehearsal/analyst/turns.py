@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
+from pydantic import ValidationError
+
 from rehearsal.analyst.models import AnalystError, Source, TurnRecord
 from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.deid import Deidentifier
@@ -70,7 +72,10 @@ def run_turns(run_id: str, stores: Stores) -> list[TurnRecord]:
             raw = archive.read(archive.simulation_key(run_id, item_id))
         except NotFound:
             continue  # the item never simulated: nothing to cite
-        simulation = SimulationRecord.model_validate_json(raw)
+        try:
+            simulation = SimulationRecord.model_validate_json(raw)
+        except ValidationError:
+            continue  # an unreadable item costs its own turns, never the run's
         if simulation.conversation is None:
             continue
         # Personas carry realistic names, emails and card numbers: redacted like any stored transcript.
