@@ -143,11 +143,11 @@ class StubProcess:
         self.base_url: str = self._conn.recv()
         return self
 
-    def counters(self) -> tuple[int, int]:
-        """(requests so far, peak requests in flight)."""
+    def counters(self) -> tuple[int, int, float]:
+        """(requests so far, peak requests in flight, the server's CPU seconds so far)."""
         self._conn.send("counters")
-        requests, peak = self._conn.recv()
-        return requests, peak
+        requests, peak, cpu = self._conn.recv()
+        return requests, peak, cpu
 
     def __exit__(self, *exc: object) -> None:
         self._conn.send("stop")
@@ -158,7 +158,7 @@ def _serve(conn: Any, latency_s: float) -> None:
     with StubOpenAIServer(responder=play_both_sides, latency_s=latency_s) as server:
         conn.send(server.base_url)
         while conn.recv() == "counters":
-            conn.send((len(server.requests), server.max_in_flight))
+            conn.send((len(server.requests), server.max_in_flight, time.process_time()))
 
 
 async def llm_runs(count: int, concurrency: int, latency_s: float, repeats: int) -> list[dict[str, Any]]:
@@ -193,17 +193,21 @@ async def llm_runs(count: int, concurrency: int, latency_s: float, repeats: int)
             items = [
                 template.model_copy(update={"item_id": f"llm/{run}/{n:04d}", "seed": n}) for n in range(count)
             ]
-            requests_before, _ = server.counters()
+            requests_before, _, server_cpu_before = server.counters()
             load = _load()
             started, cpu_started = time.perf_counter(), time.process_time()
             outcomes = await asyncio.gather(*(one(item) for item in items))
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-            requests_after, peak = server.counters()
+            requests_after, peak, server_cpu_after = server.counters()
+            requests = requests_after - requests_before
             runs.append(
-                _llm_figures(count, concurrency, latency_s, requests_after - requests_before, elapsed, cpu)
+                _llm_figures(count, concurrency, latency_s, requests, elapsed, cpu)
                 | {
                     "goal_met": sum(outcome == "goal_met" for outcome in outcomes),
                     "peak_requests_in_flight": peak,
+                    "stub_cpu_ms_per_request": round(
+                        1000 * (server_cpu_after - server_cpu_before) / requests, 3
+                    ),
                     "load_average_1m": load,
                 }
             )

@@ -55,3 +55,24 @@ def test_a_rephrase_request_is_not_a_yes_no_question() -> None:
 @pytest.mark.parametrize(("fact", "label"), [("order_id", "order number"), ("loyalty_id", "loyalty number")])
 def test_labels(fact: str, label: str) -> None:
     assert label_of(fact) == label
+
+
+def test_hearing_a_line_again_gives_a_fresh_reading() -> None:
+    # Given a reading that its caller changes
+    first = PERCEPTION.hear("What is your order number?")
+    first.requested.append("email")
+    first.yes_no = True
+    # When the same line is heard again
+    second = PERCEPTION.hear("What is your order number?")
+    # Then it is read anew
+    assert (second.requested, second.yes_no) == (["order_id"], False)
+
+
+def test_the_same_line_is_read_by_each_visitor_s_own_facts() -> None:
+    # Given two visitors told about different facts
+    line = "What's your loyalty number?"
+    # When
+    with_fact = Perception(["loyalty_number"]).hear(line).requested
+    without = Perception(["order_id"]).hear(line).requested
+    # Then
+    assert (with_fact, without) == (["loyalty_number"], [])

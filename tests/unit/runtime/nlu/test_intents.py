@@ -49,3 +49,16 @@ def test_same_named_intent_prefers_the_active_agent(recognizer: IntentRecognizer
     match = recognizer.recognize("thanks, bye", prefer_agent="billing")
     # Then billing's goodbye wins
     assert (match.agent, match.intent) == ("billing", "goodbye")
+
+
+def test_a_remembered_match_still_honours_the_preferred_agent(recognizer: IntentRecognizer) -> None:
+    # Given the same text asked first without, then with, each preference
+    texts = ["thanks that's all"] * 2
+    # When
+    agents = [
+        recognizer.recognize(texts[0]).agent,
+        recognizer.recognize(texts[1], prefer_agent="billing").agent,
+        recognizer.recognize(texts[1], prefer_agent="triage").agent,
+    ]
+    # Then each preference gets its own answer
+    assert agents[1:] == ["billing", "triage"]

@@ -5,7 +5,8 @@ An intent's confidence is the mean of its nearest-example and centroid similarit
 close paraphrases, the centroid term rewards messages that share the intent's vocabulary overall. Below the
 bundle's threshold a message is out of scope.
 
-Scoring is one gather-and-dot over a dense (features × columns) matrix, so a turn costs tens of microseconds.
+Scoring is one gather-and-dot over a dense (features × columns) matrix, so a turn costs tens of microseconds;
+recent answers are remembered, since simulated visitors say the same few things across thousands of runs.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
 from rehearsal.runtime.nlu.features import sublinear, term_counts
+
+RECENT_MATCHES = 4096  # per recognizer; a match is a few small objects
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class IntentRecognizer:
         self._matrix = np.ascontiguousarray(np.vstack([example_rows, centroids]).T)
         self._owners = owners
         self._n_examples = len(counted)
+        # The recognizer never changes after training, so a text always gets the same match.
+        self._recognize = lru_cache(maxsize=RECENT_MATCHES)(self._match)
 
     def scores(self, text: str) -> npt.NDArray[np.float64]:
         """Confidence per label, in ``self.labels`` order."""
@@ -93,6 +99,9 @@ class IntentRecognizer:
 
     def recognize(self, text: str, *, prefer_agent: str | None = None) -> IntentMatch:
         """The best intent, or an out-of-scope match; on a same-name tie ``prefer_agent``'s intent wins."""
+        return self._recognize(text, prefer_agent)
+
+    def _match(self, text: str, prefer_agent: str | None) -> IntentMatch:
         if not self.labels:
             return IntentMatch(None, None, 0.0)
         scores = self.scores(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rehearsal.simulate.specs.scenario import Goal
@@ -103,6 +103,10 @@ def cue_for(fact: str, extra: tuple[str, ...] = ()) -> tuple[re.Pattern[str], ..
     return (*(re.compile(pattern, _I) for pattern in extra), builtin)
 
 
+_Cues = tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+_CuesKey = tuple[_Cues, _Cues]  # (the scenario's facts, the fallback facts) with their compiled cues
+
+
 @dataclass
 class Heard:
     """The agent's turn as the visitor understood it."""
@@ -131,47 +135,57 @@ class Perception:
         """Facts the scenario names come first; ``fallback`` facts count only in a sentence naming none."""
         extra = cues or {}
         named = list(dict.fromkeys(facts))
-        self._cues = {fact: cue_for(fact, tuple(extra.get(fact, ()))) for fact in named}
-        self._fallback = {fact: cue_for(fact) for fact in fallback if fact not in self._cues}
+        cues_for = {fact: cue_for(fact, tuple(extra.get(fact, ()))) for fact in named}
+        fallback_for = {fact: cue_for(fact) for fact in fallback if fact not in cues_for}
+        self._cues_key: _CuesKey = (tuple(cues_for.items()), tuple(fallback_for.items()))
 
     def hear(self, text: str) -> Heard:
-        heard = Heard(text=text)
-        requested: list[tuple[int, str]] = []
-        for match in _SENTENCE.finditer(text):
-            sentence = match.group(0)
-            if not _ASKING.search(sentence):
-                continue
-            found = self._find(self._cues, sentence, match.start(), requested)
-            found = found or self._find(self._fallback, sentence, match.start(), requested)
-            if found or _FALLBACK.search(sentence):
-                continue  # "could you rephrase?" is not a yes/no question
-            if _ANYTHING_ELSE.search(sentence):
-                heard.anything_else = True
-            elif _OPEN.search(sentence):
-                heard.open_question = True
-            elif _YES_NO.search(sentence):
-                heard.yes_no = True
-        heard.requested = [fact for _, fact in sorted(requested)]
-        heard.denial = _DENIAL.search(text) is not None
-        heard.policy = _POLICY.search(text) is not None
-        heard.fallback = _FALLBACK.search(text) is not None
-        heard.handoff = _HANDOFF.search(text) is not None
-        return heard
+        """What the agent's turn asks and says; visitors of a run hear the same few agent lines thousands of
+        times, so the reading is remembered per set of cues (a fresh copy each time: it is the caller's)."""
+        heard = _hear(self._cues_key, text)
+        return replace(heard, requested=list(heard.requested))
 
-    @staticmethod
-    def _find(
-        cues: dict[str, tuple[re.Pattern[str], ...]],
-        sentence: str,
-        offset: int,
-        requested: list[tuple[int, str]],
-    ) -> bool:
-        found = False
-        for fact, patterns in cues.items():
-            hit = next((m for p in patterns if (m := p.search(sentence))), None)
-            if hit is not None and all(fact != name for _, name in requested):
-                requested.append((offset + hit.start(), fact))
-                found = True
-        return found
+
+@lru_cache(maxsize=4096)
+def _hear(cues_key: _CuesKey, text: str) -> Heard:
+    cues, fallback = dict(cues_key[0]), dict(cues_key[1])
+    heard = Heard(text=text)
+    requested: list[tuple[int, str]] = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group(0)
+        if not _ASKING.search(sentence):
+            continue
+        found = _find(cues, sentence, match.start(), requested)
+        found = found or _find(fallback, sentence, match.start(), requested)
+        if found or _FALLBACK.search(sentence):
+            continue  # "could you rephrase?" is not a yes/no question
+        if _ANYTHING_ELSE.search(sentence):
+            heard.anything_else = True
+        elif _OPEN.search(sentence):
+            heard.open_question = True
+        elif _YES_NO.search(sentence):
+            heard.yes_no = True
+    heard.requested = [fact for _, fact in sorted(requested)]
+    heard.denial = _DENIAL.search(text) is not None
+    heard.policy = _POLICY.search(text) is not None
+    heard.fallback = _FALLBACK.search(text) is not None
+    heard.handoff = _HANDOFF.search(text) is not None
+    return heard
+
+
+def _find(
+    cues: dict[str, tuple[re.Pattern[str], ...]],
+    sentence: str,
+    offset: int,
+    requested: list[tuple[int, str]],
+) -> bool:
+    found = False
+    for fact, patterns in cues.items():
+        hit = next((m for p in patterns if (m := p.search(sentence))), None)
+        if hit is not None and all(fact != name for _, name in requested):
+            requested.append((offset + hit.start(), fact))
+            found = True
+    return found
 
 
 def label_of(fact: str) -> str:
