@@ -9,8 +9,9 @@ from flows.refund_corpus import refund_corpus
 
 from rehearsal.bundles.schema import AgentBundle, AskStep, BranchStep, CallStep
 from rehearsal.insights.conversation import Conversation, HistoricalTurn, Speaker, ToolCallRecord
-from rehearsal.insights.draft import DraftError, draft_bundle, replay, write_draft
+from rehearsal.insights.draft import DraftError, draft_bundle, write_draft
 from rehearsal.insights.flows import discover_flows
+from rehearsal.insights.flows.replay import replay
 from rehearsal.runtime.tool_types import ToolError
 
 

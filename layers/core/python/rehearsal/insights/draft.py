@@ -1,16 +1,17 @@
 """A draft agent bundle from discovered flows: intents with real phrasings, stages, tools, guardrails.
 
 The draft is a starting point a team edits, not a finished agent, but it is valid and runs in the flow engine:
-each group becomes an intent and a flow along its main path; asks become slots; calls pass slots to tools that
-replay what the transcripts' tools returned (from the world state, so each scenario sets its own results);
-decision points after calls become branches on the call's result.
+each group becomes an intent (learnt from real requests) and a flow along its main path; questions become
+typed slots; calls pass slots to tools that replay what the transcripts' tools returned (from the world state,
+so each scenario sets its own results); decision points become branches on a call's result or on a customer's
+"no"; replies repeat result fields through templates; guardrails come from the evidence (turn limit, hand-over
+phrases, preconditions on world-changing tools).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,26 +32,19 @@ from rehearsal.bundles.schema import (
     CallStep,
     Condition,
     EndStep,
-    ErrorShape,
-    EscalationTrigger,
-    FactGrant,
     Flow,
-    Guardrails,
     Intent,
     Metadata,
-    PythonBinding,
     RespondStep,
     SlotDef,
     Stage,
     Step,
-    ToolDecl,
-    ToolPrecondition,
-    TurnLimit,
 )
-from rehearsal.insights.conversation import Conversation, Speaker
+from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.deid import deidentify_conversation
 from rehearsal.insights.flows.answers import is_question, slot_for_step
 from rehearsal.insights.flows.discover import grouping
+from rehearsal.insights.flows.guardrails import guardrails, with_preconditions
 from rehearsal.insights.flows.models import (
     END,
     START,
@@ -61,15 +55,12 @@ from rehearsal.insights.flows.models import (
     StepKind,
     ToolSpec,
 )
-from rehearsal.insights.flows.tools import CALL_PREFIX, side_effect_operations, slug
+from rehearsal.insights.flows.replay import TOOLS_MODULE, base_world, tool_decl, tools_source
+from rehearsal.insights.flows.tools import CALL_PREFIX, slug
 
-TOOLS_MODULE = "draft_tools"
 HOLDOUT = 5
-WORLD_KEY = "replay"
-"""World key under which each tool's recorded responses are kept: ``replay.<tool>[:<mode>]`` → list."""
-_CURSOR_KEY = "replay_cursor"
+"""One conversation in this many is held out of the draft's phrasings, for simulated visitors."""
 _NEGATIVE = frozenset({"no", "not", "nope", "nah", "don't", "dont", "never"})
-_HUMAN_PHRASES = ("human", "real person", "representative", "supervisor", "manager", "speak to someone")
 
 
 class DraftError(ValueError):
@@ -87,26 +78,6 @@ class Draft:
 
 def stage_name(step: str) -> str:
     return slug(step.replace(CALL_PREFIX, "call_"), 64)
-
-
-def replay(tool: str, arguments: Mapping[str, Any], ctx: Any, mode_argument: str | None = None) -> Any:
-    """Return the next recorded response for `tool` (and its operation) from the conversation's world."""
-    from rehearsal.runtime.tool_types import ToolError
-
-    world: dict[str, Any] = ctx.world
-    mode = arguments.get(mode_argument) if mode_argument else None
-    keys = [f"{tool}:{slug(str(mode))}", tool] if isinstance(mode, str) else [tool]
-    store = world.get(WORLD_KEY, {})
-    key = next((k for k in keys if store.get(k)), None)
-    if key is None:
-        raise ToolError("no_recorded_response", f"the world has no recorded response for {tool}")
-    cursor = world.setdefault(_CURSOR_KEY, {})
-    responses = store[key]
-    response = responses[min(cursor.get(key, 0), len(responses) - 1)]
-    cursor[key] = cursor.get(key, 0) + 1
-    if isinstance(response, Mapping) and response.get("error"):
-        raise ToolError(str(response["error"]), str(response.get("message", "")))
-    return response.get("result") if isinstance(response, Mapping) else response
 
 
 def draft_bundle(
@@ -163,15 +134,15 @@ def draft_bundle(
             name=slug(name, 64), description="Drafted from transcripts by flow discovery.", tags=["draft"]
         ),
         agents=[agent],
-        tools=[_tool_decl(catalog[t]) for t in used],
-        guardrails=_guardrails([c for g in chosen for c in members.get(g.group, [])]),
+        tools=[tool_decl(catalog[t]) for t in used],
+        guardrails=guardrails([c for g in chosen for c in members.get(g.group, [])]),
     )
-    bundle = _with_preconditions(bundle, [c for g in chosen for c in members.get(g.group, [])])
+    bundle = with_preconditions(bundle, [c for g in chosen for c in members.get(g.group, [])])
     _check(bundle)
     return Draft(
         bundle=bundle,
-        tools_module=_tools_source([catalog[t] for t in used]),
-        world=_world([catalog[t] for t in used]),
+        tools_module=tools_source([catalog[t] for t in used]),
+        world=base_world([catalog[t] for t in used]),
     )
 
 
@@ -342,109 +313,6 @@ def _condition(signature: str) -> Condition | None:
     return Condition(path=f"last_result.{field}", op="eq", value=value) if sep else None
 
 
-def _tool_decl(spec: ToolSpec) -> ToolDecl:
-    operations = (
-        spec.input_schema.get("properties", {}).get(spec.mode_argument, {}).get("enum", [])
-        if spec.mode_argument
-        else []
-    )
-    outcomes = ", ".join(f"{o.signature} ({o.count})" for o in spec.outcomes[:4])
-    return ToolDecl(
-        name=slug(spec.name, 64),
-        description=f"Seen {spec.calls} times in transcripts"
-        + (f"; operations {', '.join(map(str, operations))}" if operations else "")
-        + (f"; outcomes {outcomes}" if outcomes else ""),
-        input_schema=_loose_schema(spec),
-        errors=[
-            ErrorShape(code=slug(e.signature.removeprefix("error:"), 64), description=str(e.example)[:200])
-            for e in spec.errors
-        ],
-        binding=PythonBinding(target=f"{TOOLS_MODULE}:{slug(spec.name, 64)}"),
-        side_effects=bool(side_effect_operations(spec)),
-    )
-
-
-def _loose_schema(spec: ToolSpec) -> dict[str, Any]:
-    """Arguments as the draft's slots will send them: any value, documented with what was observed.
-
-    The observed schema (enums of the names seen, integer ranges) describes the transcripts, not what the
-    tool accepts; only the operation argument keeps its values, and is required.
-    """
-    observed: dict[str, Any] = spec.input_schema.get("properties", {})
-    properties: dict[str, Any] = {}
-    for name, schema in observed.items():
-        if name == spec.mode_argument and "enum" in schema:
-            properties[name] = {"type": "string", "enum": schema["enum"]}
-            continue
-        types = sorted({s.get("type", "object") for s in schema.get("anyOf", [schema])})
-        properties[name] = {"description": f"Observed as {' or '.join(types)}."}
-    loose: dict[str, Any] = {"type": "object", "properties": properties}
-    if spec.mode_argument in properties:
-        loose["required"] = [spec.mode_argument]
-    return loose
-
-
-def _guardrails(conversations: Sequence[Conversation]) -> Guardrails:
-    turns = sorted(
-        sum(t.speaker in (Speaker.HUMAN_AGENT, Speaker.AI_AGENT) for t in c.turns) for c in conversations
-    )
-    p95 = turns[min(len(turns) - 1, math.ceil(0.95 * len(turns)) - 1)] if turns else 10
-    said = " ".join(t.text.lower() for c in conversations for t in c.turns if t.speaker is Speaker.CUSTOMER)
-    heard = [p for p in _HUMAN_PHRASES if p in said] or list(_HUMAN_PHRASES)
-    return Guardrails(
-        turn_limit=TurnLimit(max_agent_turns=max(10, math.ceil(1.5 * p95))),
-        escalation_triggers=[EscalationTrigger(name="asks_for_human", phrases=heard, after_fallbacks=3)],
-    )
-
-
-def _with_preconditions(
-    bundle: AgentBundle, conversations: Sequence[Conversation], *, share: float = 0.9, min_calls: int = 3
-) -> AgentBundle:
-    """Guard each side-effect tool with the read-only tool that (nearly) always succeeded before it.
-
-    When a refund was issued only after a successful order lookup in 90% of the transcripts, the draft
-    requires the lookup's fact before the refund runs: enforced by the runtime, not by prompt text.
-    """
-    tools = {tool.name: tool for tool in bundle.tools}
-    calls: Counter[str] = Counter()
-    preceded: Counter[tuple[str, str]] = Counter()
-    for conversation in conversations:
-        succeeded: set[str] = set()
-        counted: set[str] = set()
-        for call in (call for turn in conversation.turns for call in turn.tool_calls):
-            name = slug(call.name, 64)
-            if name in tools and tools[name].side_effects and name not in counted:
-                counted.add(name)
-                calls[name] += 1
-                preceded.update((earlier, name) for earlier in succeeded if earlier != name)
-            if call.error is None:
-                succeeded.add(name)
-    guards = {
-        (earlier, tool)
-        for (earlier, tool), n in preceded.items()
-        if not tools[earlier].side_effects and calls[tool] >= min_calls and n >= share * calls[tool]
-    }
-    if not guards:
-        return bundle
-    fact = {earlier: f"{earlier}_succeeded"[:64] for earlier, _ in guards}
-    preconditions = [
-        ToolPrecondition(
-            tool=tool,
-            requires=sorted(fact[e] for e, t in guards if t == tool),
-            message="Before I can do that I need to "
-            + " and ".join(sorted(e.replace("_", " ") for e, t in guards if t == tool))
-            + " first.",
-        )
-        for tool in sorted({t for _, t in guards})
-    ]
-    declared = [
-        tool.model_copy(update={"grants": [FactGrant(fact=fact[tool.name])]}) if tool.name in fact else tool
-        for tool in bundle.tools
-    ]
-    guardrails = bundle.guardrails.model_copy(update={"tool_preconditions": preconditions})
-    return bundle.model_copy(update={"tools": declared, "guardrails": guardrails})
-
-
 def _instructions(groups: Sequence[GroupFlows], tools: Sequence[str]) -> str:
     lines = [
         "You are a customer-service agent. Follow the procedure for the customer's request; "
@@ -459,31 +327,6 @@ def _instructions(groups: Sequence[GroupFlows], tools: Sequence[str]) -> str:
         "If the customer asks for a person, or you cannot help after several tries, hand over to a human."
     )
     return "\n".join(lines)
-
-
-def _tools_source(specs: Sequence[ToolSpec]) -> str:
-    lines = [
-        '"""Replay tools for a drafted bundle: each returns what the world says the tool returned."""',
-        "",
-        "from rehearsal.insights.draft import replay",
-    ]
-    for spec in specs:
-        name = slug(spec.name, 64)
-        lines += [
-            "",
-            "",
-            f"def {name}(ctx, **arguments):",
-            f"    return replay({spec.name!r}, arguments, ctx, mode_argument={spec.mode_argument!r})",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _world(specs: Sequence[ToolSpec]) -> dict[str, Any]:
-    responses = {}
-    for spec in specs:
-        if spec.outcomes:
-            responses[spec.name] = [{"result": spec.outcomes[0].example}]
-    return {WORLD_KEY: responses}
 
 
 def write_draft(draft: Draft, out_dir: Path) -> list[Path]:

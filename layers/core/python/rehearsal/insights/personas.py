@@ -21,7 +21,7 @@ import yaml
 from rehearsal.bundles.schema import EndReason
 from rehearsal.insights.conversation import Conversation, Outcome, Speaker
 from rehearsal.insights.deid import deidentify_conversation, deidentify_texts
-from rehearsal.insights.draft import WORLD_KEY, held_out
+from rehearsal.insights.draft import held_out
 from rehearsal.insights.flows.answers import (
     extract_value,
     is_question,
@@ -32,6 +32,7 @@ from rehearsal.insights.flows.answers import (
 from rehearsal.insights.flows.discover import grouping
 from rehearsal.insights.flows.labelling import LabelledCorpus, Labelling, events_of, label_conversations
 from rehearsal.insights.flows.models import AskSlot, FlowDiscovery, LabelledConversation, StepKind, ToolSpec
+from rehearsal.insights.flows.replay import WORLD_KEY
 from rehearsal.insights.flows.tools import CALL_PREFIX, CallProfile, side_effect_operations, slug
 from rehearsal.simulate.specs import (
     BehaviourPolicies,
