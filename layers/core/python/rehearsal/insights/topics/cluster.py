@@ -1,6 +1,7 @@
 """Topic discovery with the number of topics unknown.
 
 1. Ward's hierarchy over the unit vectors (on a seeded sample when the corpus is large).
+   Before that each sampled vector is averaged with its nearest neighbours (denoising stray phrasings).
 2. Cut it top-down by *cohesion*: a node is split while the mean squared distance of its members to their
    centroid exceeds ``cohesion``. Unlike a height threshold this does not depend on how many utterances each
    topic has, so one value holds for a 3k and a 1M corpus.
@@ -25,7 +26,11 @@ from rehearsal.insights.embeddings.port import Vectors, normalise
 Labels = npt.NDArray[np.int64]
 
 # Tuned on BANKING77 *train* (never on the test split) for each embedding family; see benchmarks/.
-DEFAULT_COHESION = {"minilm": 0.36, "lexical": 0.7, "openai": 0.36}
+FAMILY_DEFAULTS: dict[str, dict[str, float | int]] = {
+    "minilm": {"cohesion": 0.27, "smoothing_neighbours": 10},
+    "lexical": {"cohesion": 0.7, "smoothing_neighbours": 0},
+    "openai": {"cohesion": 0.27, "smoothing_neighbours": 10},  # untuned: MiniLM's values
+}
 
 
 class TopicsError(Exception):
@@ -34,7 +39,8 @@ class TopicsError(Exception):
 
 @dataclass(frozen=True)
 class ClusterParams:
-    cohesion: float = 0.35
+    cohesion: float = 0.27
+    smoothing_neighbours: int = 10
     min_size_ratio: float = 0.5
     fragment_similarity: float = 0.5
     min_topic_size: int = 3
@@ -49,6 +55,16 @@ class ClusterParams:
 class Clustering:
     labels: Labels
     centroids: Vectors  # unit-length, one row per topic, in label order
+
+
+def smooth(vectors: Vectors, neighbours: int) -> Vectors:
+    """Each vector pulled towards the mean of its nearest neighbours (itself included): stray phrasings move
+    to where their look-alikes are, so the tree is cut on denoised positions. O(n²): for the sample only."""
+    k = min(neighbours + 1, len(vectors))
+    similarity = vectors @ vectors.T
+    nearest_ids = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    del similarity
+    return normalise(vectors + vectors[nearest_ids].mean(axis=1))
 
 
 def cohesion_cut(vectors: Vectors, cohesion: float) -> Labels:
@@ -183,10 +199,15 @@ def discover_clusters(vectors: Vectors, params: ClusterParams) -> Clustering:
         np.sort(rng.choice(n, size=params.sample_size, replace=False)) if n > params.sample_size else None
     )
     seed_vectors = vectors[sample] if sample is not None else vectors
+    if params.smoothing_neighbours > 0:
+        seed_vectors = smooth(seed_vectors, params.smoothing_neighbours)
     labels = cohesion_cut(seed_vectors, params.cohesion)
     min_size = max(2, int(params.min_size_ratio * weighted_median_size(labels)))
     labels = absorb_fragments(
         seed_vectors, labels, min_size, params.fragment_similarity, max(2, params.min_topic_size)
     )
     centroids = centroids_of(seed_vectors, labels, int(labels.max()) + 1)
-    return refine(vectors, centroids, params.refine_iterations, params.chunk_size)
+    # When the sample is the whole corpus, refine in the smoothed space it was cut in; otherwise the
+    # rest of the corpus (never smoothed: that needs neighbours among all n) is assigned as it is.
+    space = seed_vectors if sample is None else vectors
+    return refine(space, centroids, params.refine_iterations, params.chunk_size)

@@ -10,7 +10,7 @@ import numpy as np
 
 from rehearsal.insights.embeddings.port import Embedder, Vectors, normalise
 from rehearsal.insights.topics.cluster import (
-    DEFAULT_COHESION,
+    FAMILY_DEFAULTS,
     Clustering,
     ClusterParams,
     TopicsError,
@@ -34,7 +34,8 @@ class TopicRun:
 
 def params_for(family: str, **overrides: float | int) -> ClusterParams:
     """Clustering parameters tuned for an embedding family, with explicit overrides on top."""
-    values = asdict(ClusterParams(cohesion=DEFAULT_COHESION.get(family, ClusterParams.cohesion)))
+    values = asdict(ClusterParams())
+    values.update(FAMILY_DEFAULTS.get(family, {}))
     values.update(overrides)
     return ClusterParams(**values)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from rehearsal.insights.embeddings.port import Embedder, EmbeddingError, Vectors, normalise
-from rehearsal.insights.topics.cluster import cohesion_cut, nearest
+from rehearsal.insights.topics.cluster import ClusterParams, cohesion_cut, nearest, smooth
 from rehearsal.insights.topics.labels import ctfidf_keywords, label_from_keywords, representatives
 from rehearsal.insights.topics.metrics import rank_opportunities, readiness, topic_stats
 from rehearsal.insights.topics.models import NOVEL, Assignment, PendingItem, Topic, TopicItem, TopicModel
@@ -68,7 +68,9 @@ def _form_new_topics(model: TopicModel, min_size: int) -> list[Assignment]:
     if len(pool) < min_size:
         return []
     vectors = normalise(np.asarray([item.vector for item in pool], dtype=np.float32))
-    labels = cohesion_cut(vectors, float(model.params.get("cohesion", 0.35)))
+    neighbours = int(model.params.get("smoothing_neighbours", 0))
+    space = smooth(vectors, neighbours) if neighbours > 0 else vectors  # cut as discovery cut: same space
+    labels = cohesion_cut(space, float(model.params.get("cohesion", ClusterParams.cohesion)))
     groups = [np.flatnonzero(labels == label) for label in np.unique(labels)]
     groups = [group for group in groups if len(group) >= min_size]
     if not groups:
