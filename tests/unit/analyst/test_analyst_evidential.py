@@ -100,3 +100,12 @@ def test_claims_stay_on_the_whole_question_and_one_conversation_is_flagged(conte
     # Then only the late delivery is quoted, and one conversation is called little evidence
     assert [c.id for c in result.citations] == ["d2#0"]
     assert result.low_evidence and result.conversations == 1
+
+
+def test_an_agents_question_is_never_quoted_as_a_finding(context: AnalystContext) -> None:
+    # Given d2, where the agent asks "Could you give me the order number?"
+    # When asked what agents say about order numbers
+    result = answer("What do agents say about the order number?", context)
+
+    # Then the agent's question is not offered as evidence
+    assert "Could you give me the order number?" not in [claim.text for claim in result.claims]

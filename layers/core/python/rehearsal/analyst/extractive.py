@@ -51,10 +51,12 @@ def relevant(text: str, terms: set[str], cosine: float | None = None) -> bool:
 
 
 def _candidates(retrieved: Sequence[Retrieved]) -> list[Sentence]:
+    """Sentences that can stand as a finding; an agent's question ("Who is your doctor?") tells nothing."""
     sentences: list[Sentence] = []
     for item in retrieved:
+        asks = item.turn.speaker != "customer"
         for text in split_sentences(item.turn.text):
-            if len(text.split()) >= MIN_WORDS:
+            if len(text.split()) >= MIN_WORDS and not (asks and text.endswith("?")):
                 sentences.append(Sentence(text, item.turn.id, item.turn.conversation_id, item.score))
     return sentences
 
