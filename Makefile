@@ -30,5 +30,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The real CDK CLI over the app (no AWS account needed): cdk-nag runs, the dependencies layer is built with pip.
+synth: setup
+	cd infra && PATH="$(abspath $(BIN)):$$PATH" JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 \
+		AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" \
+		npx --yes aws-cdk@2 synth --quiet
+
 bench: setup
 	$(BIN)/python benchmarks/runtime_overhead.py
