@@ -49,3 +49,12 @@ def test_normalise_masks_numbers_quotes_and_placeholders() -> None:
         normalise("Hi [PERSON_1], ride to 'Main St' in 12 minutes")
         == "hi person ride to value in num minutes"
     )
+
+
+def test_a_step_is_named_by_the_words_its_utterances_share() -> None:
+    # Given a template asked many times and one odd utterance that joins its cluster
+    texts = ["May I have your name, please?"] * 8 + ["May I have your name? The pills will help."]
+    # When clustered
+    result = StepClusterer().fit(texts)
+    # Then the step is named after the shared word, not the odd one's
+    assert set(result.assignments) == {"name"}

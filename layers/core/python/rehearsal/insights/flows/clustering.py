@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from rehearsal.insights.flows.tools import slug
 
@@ -26,6 +26,56 @@ _PLACEHOLDER = re.compile(r"\[([A-Z]+)_\d+\]")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
+# Words that carry no step meaning. Not a full stop-word list: "name" or "first" name steps well.
+_FILLER = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "i",
+        "you",
+        "your",
+        "we",
+        "me",
+        "my",
+        "it",
+        "its",
+        "this",
+        "that",
+        "is",
+        "are",
+        "was",
+        "be",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "but",
+        "so",
+        "can",
+        "could",
+        "would",
+        "will",
+        "may",
+        "might",
+        "do",
+        "does",
+        "have",
+        "has",
+        "please",
+        "just",
+        "ok",
+        "okay",
+        "num",
+        "value",
+    }
+)
+_NAMING_SHARE = 0.3
+"""A word names a step only when at least this share of its utterances contain it."""
 
 
 def normalise(text: str) -> str:
@@ -105,18 +155,23 @@ class StepClusterer:
     def _name_clusters(
         distinct: list[str], weights: Counter[str], cluster_of: np.ndarray, n_clusters: int
     ) -> list[str]:
-        """Step ids from each cluster's most distinctive words (class-based TF-IDF)."""
+        """Step ids from the words most of a cluster's utterances share and few other clusters use.
+
+        Only the words most utterances of the cluster contain qualify, so that one odd utterance cannot name
+        the step; among them, words particular to the cluster come first (class-based IDF).
+        """
         words = [Counter[str]() for _ in range(n_clusters)]
+        sizes = Counter[int]()
         for text, cluster in zip(distinct, cluster_of, strict=True):
-            for word in set(text.split()) - ENGLISH_STOP_WORDS - {"num", "value"}:
+            sizes[int(cluster)] += weights[text]
+            for word in set(text.split()) - _FILLER:
                 words[int(cluster)][word] += weights[text]
         spread = Counter(word for counter in words for word in counter)
         ids: list[str] = []
         for index, counter in enumerate(words):
-            total = sum(counter.values()) or 1
-            scored = sorted(
-                counter, key=lambda w: (-(counter[w] / total) * np.log(1 + n_clusters / spread[w]), w)
-            )
+            share = {w: n / (sizes[index] or 1) for w, n in counter.items()}
+            common = [w for w, s in share.items() if s >= _NAMING_SHARE] or list(share)
+            scored = sorted(common, key=lambda w: (-share[w] * np.log(1 + n_clusters / spread[w]), w))
             base = slug("_".join(scored[:3])) if scored else f"step_{index}"
             ids.append(base if base not in ids else f"{base}_{index}")
         return ids
