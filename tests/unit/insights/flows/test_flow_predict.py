@@ -3,7 +3,12 @@ from __future__ import annotations
 from refund_corpus import Script, conversation
 
 from rehearsal.insights.flows import label_conversations
-from rehearsal.insights.flows.predict import NextStepModel, first_order_accuracy, split_train_test
+from rehearsal.insights.flows.predict import (
+    NextStepModel,
+    first_order_accuracy,
+    predictability,
+    split_train_test,
+)
 
 
 def _labelled(n: int):
@@ -32,3 +37,11 @@ def test_split_is_seeded_and_complete() -> None:
     train, test = split_train_test(items, train_share=0.7, seed=1)
     assert sorted(train + test) == items
     assert len(train) == 7
+
+
+def test_predictability_is_measured_on_held_out_conversations_of_large_enough_groups() -> None:
+    # Given a scripted group of 60 conversations and a group of 5
+    scripted, tiny = _labelled(60), _labelled(5)
+    # Then the scripted one is fully predictable, and the tiny one is not measured
+    assert predictability(scripted) == 1.0
+    assert predictability(tiny) is None

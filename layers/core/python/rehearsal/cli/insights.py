@@ -257,8 +257,9 @@ def flows(
     )
     for group in discovery.groups:
         console.print(
-            f"  {group.group}: {len(group.graph.nodes) - 2} steps, {len(group.graph.edges)} transitions; "
-            f"main path {' → '.join(group.main_path) or '—'}",
+            f"  {group.group}: {len(group.graph.nodes) - 2} steps, {len(group.graph.edges)} transitions"
+            + (f", next step predictable {group.predictability:.0%}" if group.predictability else "")
+            + f"; main path {' → '.join(group.main_path) or '—'}",
             markup=False,
             soft_wrap=True,
         )

@@ -16,6 +16,7 @@ from rehearsal.insights.flows.graph import GraphLimits, build_graph
 from rehearsal.insights.flows.labelling import LabelledCorpus, Labelling, label_conversations
 from rehearsal.insights.flows.models import FlowDiscovery, GroupFlows, ToolSpec
 from rehearsal.insights.flows.paths import dominant_paths, main_path
+from rehearsal.insights.flows.predict import predictability
 from rehearsal.insights.flows.skills import suggest_skills
 from rehearsal.insights.flows.templates import reply_templates
 from rehearsal.insights.flows.tools import build_tool_catalog, slug
@@ -36,6 +37,7 @@ class FlowSettings:
     top_paths: int = 5
     min_conversations: int = 2
     """Groups with fewer conversations are skipped (and named in `FlowDiscovery.skipped`)."""
+    seed: int = 0
 
 
 def grouping(group_by: str | Mapping[str, str] | None) -> tuple[str, Callable[[Conversation], str]]:
@@ -116,6 +118,7 @@ def _group_flows(
         tools=tools,
         asks=ask_slots(members, corpus.labels),
         templates=reply_templates(members, sources),
+        predictability=predictability(members, seed=settings.seed),
     )
 
 

@@ -187,6 +187,9 @@ class GroupFlows(_Model):
     derail_points: list[DerailPoint] = Field(default_factory=list)
     tools: list[ToolSpec] = Field(default_factory=list)
     asks: list[AskSlot] = Field(default_factory=list)
+    predictability: float | None = Field(
+        None, ge=0, le=1, description="Held-out top-1 accuracy of the next-step model: how scripted it is."
+    )
     templates: dict[str, str] = Field(
         default_factory=dict,
         description="Step → reply with the tool-result values it repeats as placeholders.",

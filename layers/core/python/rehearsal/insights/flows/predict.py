@@ -133,3 +133,24 @@ def first_order_accuracy(
             hits += guess == step
             total += 1
     return hits / total if total else 0.0
+
+
+def predictability(
+    conversations: Sequence[LabelledConversation],
+    *,
+    seed: int = 0,
+    min_conversations: int = 20,
+    cap: int = 1000,
+) -> float | None:
+    """Held-out top-1 accuracy of the next-step model on a group: how scripted its procedure is.
+
+    None for groups too small to hold some out; large groups are sampled (seeded) to keep it cheap.
+    """
+    if len(conversations) < min_conversations:
+        return None
+    sample = random.Random(seed).sample(list(conversations), min(cap, len(conversations)))
+    train, test = split_train_test(sample, train_share=0.7, seed=seed)
+    try:
+        return round(NextStepModel(seed=seed).fit(train).accuracy(test), 4)
+    except ValueError:  # no steps to learn from
+        return None

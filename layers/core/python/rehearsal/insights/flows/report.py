@@ -50,7 +50,9 @@ def _group(group: GroupFlows) -> str:
     return (
         f"<h3>{escape(group.group)}</h3>"
         f'<p class="muted">{graph.conversations} conversations, {len(graph.nodes) - 2} steps '
-        f"({escape(group.labelling)} labels), {len(graph.edges)} transitions. Main path: "
+        f"({escape(group.labelling)} labels), {len(graph.edges)} transitions"
+        + (f"; next step predictable {group.predictability:.0%} of the time" if group.predictability else "")
+        + ". Main path: "
         f"{escape(' → '.join(group.main_path) or '—')}</p>"
         f'<div class="diagram">{render_svg(graph)}</div>'
         "<h4>Dominant paths</h4>"
