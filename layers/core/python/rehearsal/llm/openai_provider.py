@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable
+from functools import cache
 from typing import Any
 
 import httpx2
@@ -83,6 +85,13 @@ async def _lifetime(client: openai.AsyncOpenAI, forget: Callable[[], object]) ->
     finally:
         forget()
         await client.close()
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The default verifying context, loaded once: loading the CA bundle takes tens of milliseconds, and each
+    event loop gets its own client."""
+    return httpx2.create_ssl_context()
 
 
 _Clients = dict[asyncio.AbstractEventLoop, tuple[openai.AsyncOpenAI, AsyncGenerator[None, None]]]
@@ -159,12 +168,15 @@ class OpenAIChatModel(AsyncChatModel):
             limits = httpx2.Limits(
                 max_connections=self.max_connections, max_keepalive_connections=self.max_connections
             )
+            http_client = openai.DefaultAioHttpClient(
+                limits=limits, timeout=self.timeout_s, verify=_tls_context()
+            )
             client = openai.AsyncOpenAI(
                 api_key=self._api_key,
                 base_url=self.base_url,
                 timeout=self.timeout_s,
                 max_retries=0,
-                http_client=openai.DefaultAioHttpClient(limits=limits, timeout=self.timeout_s),
+                http_client=http_client,
             )
             held = client, _lifetime(client, lambda: self._clients.pop(loop, None))
             self._clients[loop] = held
