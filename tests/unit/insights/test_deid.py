@@ -101,3 +101,26 @@ def test_placeholders_are_recognisable() -> None:
     found = PLACEHOLDER.findall(redacted)
     # Then both are found with their types
     assert found == ["[EMAIL_1]", "[PHONE_1]"]
+
+
+def test_a_bare_name_field_counts_as_a_person_only_with_a_first_name() -> None:
+    # Given a hotel in a bare Name field and a person in a RenterName field
+    conversation = Conversation(
+        id="c2",
+        turns=[
+            HistoricalTurn(speaker=Speaker.CUSTOMER, text="Book the Hyatt Hotel for Zelda Quince"),
+            HistoricalTurn(
+                speaker=Speaker.HUMAN_AGENT,
+                tool_calls=[
+                    ToolCallRecord(
+                        name="book", arguments={"Name": "Hyatt Hotel", "RenterName": "Zelda Quince"}
+                    )
+                ],
+            ),
+        ],
+    )
+    # When it is de-identified
+    clean = deidentify_conversation(conversation)
+    # Then the hotel stays (it is what the topic is about) and the person goes
+    assert clean.turns[0].text == "Book the Hyatt Hotel for [NAME_1]"
+    assert clean.turns[1].tool_calls[0].arguments == {"Name": "Hyatt Hotel", "RenterName": "[NAME_1]"}

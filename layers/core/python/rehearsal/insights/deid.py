@@ -57,7 +57,14 @@ _CUE_NAME = re.compile(
     r"\b(?i:my name is|my name's|name is|this is|i am|i'm|call me|speaking with|talking to)\s+"
     r"([A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)",
 )
-_NAME_KEY = re.compile(r"name$|^(?:customer|patient|caller|user|holder|contact)$", re.I)
+# Keys whose values are people: ``PatientName``, ``first_name``, ``customer``. A bare ``name`` may be a hotel
+# or a product, so its value counts only when it starts with a known first name.
+_PERSON_KEY = re.compile(
+    r"(?:first|last|full|given|family|sur|patient|customer|caller|user|holder|contact|renter|guest|person|"
+    r"driver|doctor|passenger|client|member)_?name$|^(?:customer|patient|caller|user|holder|contact)$",
+    re.IGNORECASE,
+)
+_BARE_NAME_KEY = re.compile(r"^name$", re.IGNORECASE)
 _NOT_A_NAME = frozenset(
     re.findall(
         r"\w+",
@@ -81,6 +88,13 @@ def _gazetteer_pattern() -> re.Pattern[str]:
     first, _ = _gazetteer()
     names = "|".join(sorted((name.capitalize() for name in first), key=len, reverse=True))
     return re.compile(rf"\b({names})\b(?:\s+([A-Z][a-z'-]+)\b)?")
+
+
+def _starts_a_name(key: str, value: str) -> bool:
+    """A bare ``name`` field holds a person when its first word is a known first name."""
+    first, ambiguous = _gazetteer()
+    words = value.split()
+    return bool(_BARE_NAME_KEY.match(key) and words and words[0].lower() in first | ambiguous)
 
 
 def _digits(text: str) -> str:
@@ -145,7 +159,12 @@ class Deidentifier:
     def redact_value(self, value: Any, key: str = "") -> Any:
         """Redact every string inside a JSON-like value (tool arguments and results)."""
         if isinstance(value, str):
-            if key and _NAME_KEY.search(key) and not PLACEHOLDER.fullmatch(value.strip().strip("\"'")):
+            bare = value.strip().strip("\"'")
+            if (
+                key
+                and not PLACEHOLDER.fullmatch(bare)
+                and (_PERSON_KEY.search(key) or _starts_a_name(key, bare))
+            ):
                 self.learn_name_value(value)
             return self.redact(value)
         if isinstance(value, dict):
