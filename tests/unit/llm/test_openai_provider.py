@@ -221,3 +221,15 @@ def test_concurrent_calls_share_one_connection_pool(server: StubOpenAIServer) ->
     # Then: never more in flight than the pool holds
     assert len(server.requests) == 16
     assert server.max_in_flight == 4
+
+
+def test_a_refused_connection_is_retried_then_raises_model_unavailable() -> None:
+    # Given an endpoint nobody listens on
+    with StubOpenAIServer() as server:
+        model = make_model(server)
+    # When
+    with pytest.raises(ModelUnavailable) as raised:
+        model.complete(MESSAGES)
+    # Then
+    assert raised.value.attempts == 3
+    assert "connection failed" in str(raised.value)

@@ -2,26 +2,25 @@
 
 Per call the SDK's default path costs milliseconds of CPU — its httpx transport, the transformation of the
 request parameters and the typed parsing of the response — which caps a run at a few hundred calls a second.
-So the client uses the SDK's aiohttp transport with a connection pool as large as the concurrency, posts the
-request as it is (our messages are already in the wire format) and validates only the fields we read.
+So the SDK sends through an aiohttp session with a connection pool as large as the concurrency
+(``lean_http``), posts the request as it is (our messages are already in the wire format) and only the
+fields we read are validated.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ssl
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable
-from functools import cache
 from typing import Any
 
-import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rehearsal.bundles.schema import ModelSettings, Pricing
+from rehearsal.llm.lean_http import LeanAsyncClient
 from rehearsal.llm.ports import (
     AsyncChatModel,
     ChatCompletion,
@@ -85,13 +84,6 @@ async def _lifetime(client: openai.AsyncOpenAI, forget: Callable[[], object]) ->
     finally:
         forget()
         await client.close()
-
-
-@cache
-def _tls_context() -> ssl.SSLContext:
-    """The default verifying context, loaded once: loading the CA bundle takes tens of milliseconds, and each
-    event loop gets its own client."""
-    return httpx2.create_ssl_context()
 
 
 _Clients = dict[asyncio.AbstractEventLoop, tuple[openai.AsyncOpenAI, AsyncGenerator[None, None]]]
@@ -165,12 +157,7 @@ class OpenAIChatModel(AsyncChatModel):
         loop = asyncio.get_running_loop()
         held = self._clients.get(loop)
         if held is None:
-            limits = httpx2.Limits(
-                max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-            )
-            http_client = openai.DefaultAioHttpClient(
-                limits=limits, timeout=self.timeout_s, verify=_tls_context()
-            )
+            http_client = LeanAsyncClient(max_connections=self.max_connections, timeout_s=self.timeout_s)
             client = openai.AsyncOpenAI(
                 api_key=self._api_key,
                 base_url=self.base_url,
