@@ -99,6 +99,9 @@ class LlmEngine:
         self._schemas: dict[str, list[dict[str, Any]]] = {
             name: self._tool_schemas(agent.agent) for name, agent in compiled.agents.items()
         }
+        # The prompt's fixed parts, spelled out once: the bundle does not change under a running engine.
+        self._prompt_parts = {name: self._fixed_prompt(name) for name in compiled.agents}
+        self._procedures: dict[tuple[str, str], str | None] = {}
 
     # --- prompt and tools ---------------------------------------------------------------------------------
 
@@ -159,34 +162,43 @@ class LlmEngine:
         position = ctx.state.position
         if position is None:
             return None
-        active = self.compiled.agents[ctx.state.active_agent]
+        key = (ctx.state.active_agent, position.flow)
+        if key not in self._procedures:
+            self._procedures[key] = self._procedure_for(*key)
+        return self._procedures[key]
+
+    def _procedure_for(self, active_agent: str, flow_name: str) -> str | None:
+        active = self.compiled.agents[active_agent]
         owners = [active, *(a for name, a in self.compiled.agents.items() if name != active.agent.name)]
         for owner in owners:
-            flow = next((f for f in owner.agent.flows if f.name == position.flow), None)
+            flow = next((f for f in owner.agent.flows if f.name == flow_name), None)
             if flow is not None:
                 note = "" if owner is active else f" (the {owner.agent.name} team handles it: transfer first)"
-                return f"Current request: {position.flow}{note}.\n{_procedure(flow)}"
+                return f"Current request: {flow_name}{note}.\n{_procedure(flow)}"
         return None
 
-    def _system_prompt(self, ctx: TurnContext) -> str:
-        state = ctx.state
-        agent = self.compiled.agents[state.active_agent].agent
-        lines = [
+    def _fixed_prompt(self, agent_name: str) -> tuple[list[str], list[str]]:
+        """(the lines before the current procedure, the lines after it) that never change for an agent."""
+        agent = self.compiled.agents[agent_name].agent
+        head = [
             agent.instructions or f"You are the {agent.name} agent of {self.compiled.bundle.metadata.name}.",
             f"You are the {agent.name!r} agent: {agent.description}".rstrip(": "),
         ]
         if agent.flows:
-            lines.append("Procedures you follow:")
-            lines.extend(_outline(flow) for flow in agent.flows)
+            head.append("Procedures you follow:")
+            head.extend(_outline(flow) for flow in agent.flows)
+        others = [a.agent for name, a in self.compiled.agents.items() if name != agent.name]
+        teams = "; ".join(f"{a.name}: {a.description}" for a in others)
+        return head, [f"Other teams (use transfer_to_agent): {teams}"] if others else []
+
+    def _system_prompt(self, ctx: TurnContext) -> str:
+        state = ctx.state
+        head, teams = self._prompt_parts[state.active_agent]
+        lines = list(head)
         procedure = self._current_procedure(ctx)
         if procedure:
             lines.append(procedure)
-        others = [a.agent for name, a in self.compiled.agents.items() if name != agent.name]
-        if others:
-            lines.append(
-                "Other teams (use transfer_to_agent): "
-                + "; ".join(f"{a.name}: {a.description}" for a in others)
-            )
+        lines.extend(teams)
         lines.append("Verified facts: " + (", ".join(sorted(state.facts)) or "none"))
         if state.slots:
             lines.append("Known details: " + json.dumps(state.slots, sort_keys=True))
