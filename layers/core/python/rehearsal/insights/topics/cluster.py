@@ -27,9 +27,9 @@ Labels = npt.NDArray[np.int64]
 
 # Tuned on BANKING77 *train* (never on the test split) for each embedding family; see benchmarks/.
 FAMILY_DEFAULTS: dict[str, dict[str, float | int]] = {
-    "minilm": {"cohesion": 0.27, "smoothing_neighbours": 10},
+    "minilm": {"cohesion": 0.27, "smoothing_neighbours": 5},
     "lexical": {"cohesion": 0.7, "smoothing_neighbours": 0},
-    "openai": {"cohesion": 0.27, "smoothing_neighbours": 10},  # untuned: MiniLM's values
+    "openai": {"cohesion": 0.27, "smoothing_neighbours": 5},  # untuned: MiniLM's values
 }
 
 
@@ -40,7 +40,7 @@ class TopicsError(Exception):
 @dataclass(frozen=True)
 class ClusterParams:
     cohesion: float = 0.27
-    smoothing_neighbours: int = 10
+    smoothing_neighbours: int = 5
     min_size_ratio: float = 0.5
     fragment_similarity: float = 0.5
     min_topic_size: int = 3
