@@ -217,3 +217,22 @@ def test_the_model_is_told_the_procedure_of_the_recognized_request(
     assert "Current request: refund (the billing team handles it: transfer first)" in system
     assert "call verify_identity" in system
     assert [e.intent for e in session.state.events if isinstance(e, IntentRecognized)] == ["refund"]
+
+
+def test_after_a_transfer_the_procedure_is_the_new_agent_s_own(
+    acme_bundles: dict[str, LoadedBundle], stub: StubOpenAIServer, world: dict[str, Any]
+) -> None:
+    # Given a refund request that triage hands to billing
+    stub.script(
+        StubReply.call("transfer_to_agent", {"agent": "billing", "reason": "refund"}),
+        StubReply.say("Billing here."),
+        StubReply.say("Let me look."),
+    )
+    session = session_for(acme_bundles["v2"], stub, world)
+    session.respond("I want a refund for order A1003")
+    # When the customer asks again, now talking to billing
+    session.respond("I want a refund for order A1003")
+    # Then triage was told to transfer, and billing is told the procedure as its own
+    first, last = (stub.requests[index].body["messages"][0]["content"] for index in (0, -1))
+    assert "Current request: refund (the billing team handles it: transfer first)" in first
+    assert "Current request: refund.\n" in last
