@@ -5,7 +5,10 @@
 (b) LLM engines (llm agent and llm visitor) against a local OpenAI-compatible stub that answers at once —
     conversations per second, i.e. the harness's own cost per conversation (target ≥ 20);
 (c) the same stub answering after a fixed 200 ms, 1,000 conversations at concurrency 256 — wall time as a
-    ratio of the ideal latency-bound time, LLM requests × 0.2 s ÷ 256 (target ≤ 1.15).
+    ratio of the ideal latency-bound time, LLM requests × 0.2 s ÷ 256 (target ≤ 1.15); ``c2`` is the same
+    with the 256 in flight shared by two harness processes. Next to each ratio, ``ratio_to_ideal_cpu_bound``:
+    the ratio had each harness process a core to itself (its CPU time or the latency bound, the longer).
+The stub runs in its own process; the LLM harness too, so that the figures never include it.
 
 Each figure is the median of ``--repeats`` runs (all runs are listed next to it), with the 1-minute load
 average of the machine at each run and the CPU seconds the harness spent: on a shared machine the wall time
