@@ -8,7 +8,7 @@
     ratio of the ideal latency-bound time, LLM requests × 0.2 s ÷ 256 (target ≤ 1.15); ``c2`` is the same
     with the 256 in flight shared by two harness processes. Next to each ratio, ``ratio_to_ideal_cpu_bound``:
     the ratio had each harness process a core to itself (its CPU time or the latency bound, the longer).
-The stub runs in its own process; the LLM harness too, so that the figures never include it.
+The stub and the LLM harness run in processes of their own: the stub's CPU time never counts as the harness's.
 
 Each figure is the median of ``--repeats`` runs (all runs are listed next to it), with the 1-minute load
 average of the machine at each run and the CPU seconds the harness spent: on a shared machine the wall time
