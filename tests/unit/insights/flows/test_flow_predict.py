@@ -40,8 +40,10 @@ def test_split_is_seeded_and_complete() -> None:
 
 
 def test_predictability_is_measured_on_held_out_conversations_of_large_enough_groups() -> None:
-    # Given a scripted group of 60 conversations and a group of 5
-    scripted, tiny = _labelled(60), _labelled(5)
-    # Then the scripted one is fully predictable, and the tiny one is not measured
+    # Given a group that always follows one script, one that branches, and one of five conversations
+    same = [conversation(i, Script()) for i in range(30)]
+    scripted = label_conversations(same, lambda _: "g").conversations
+    # Then the script is fully predictable, branching lowers it, and the tiny group is not measured
     assert predictability(scripted) == 1.0
-    assert predictability(tiny) is None
+    assert predictability(_labelled(60)) < 1.0
+    assert predictability(_labelled(5)) is None

@@ -188,7 +188,7 @@ class GroupFlows(_Model):
     tools: list[ToolSpec] = Field(default_factory=list)
     asks: list[AskSlot] = Field(default_factory=list)
     predictability: float | None = Field(
-        None, ge=0, le=1, description="Held-out top-1 accuracy of the next-step model: how scripted it is."
+        None, ge=0, le=1, description="Held-out accuracy of predicting each step from the one before it."
     )
     templates: dict[str, str] = Field(
         default_factory=dict,
