@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from rehearsal.cli.main import app
 from rehearsal.insights.corpus import iter_corpus, load_quarantine
+from rehearsal.llm.stub_server import StubOpenAIServer
 from rehearsal.settings import Settings
 from rehearsal.storage.local import LocalBlobStore
 
@@ -138,3 +139,28 @@ def test_topics_refuses_a_tiny_corpus_with_a_clear_message(tmp_settings: Setting
     )
     assert result.exit_code == 2
     assert "at least" in result.output
+
+
+def test_assign_adds_new_data_to_earlier_topics(
+    tmp_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given topics built with an OpenAI-compatible embeddings endpoint (a local stub)
+    with StubOpenAIServer() as server:
+        monkeypatch.setenv("REHEARSAL_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("REHEARSAL_LLM_API_KEY", "k")
+        first = utterance_csv(tmp_path / "first.csv", with_ids=True)
+        built = runner.invoke(app, ["insights", "topics", str(first), "--out", str(tmp_path / "t1")])
+        new = tmp_path / "new.csv"
+        new.write_text("id,text\nn1,I want a refund 100\nn2,reset my pin please 101\n", encoding="utf-8")
+        # When new utterances are assigned to them
+        result = runner.invoke(
+            app,
+            ["insights", "assign", str(new), "--topics", str(tmp_path / "t1"), "--out", str(tmp_path / "t2")],
+        )
+    # Then each new id has an assignment and the updated model counts them
+    assert built.exit_code == 0, built.output
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in (tmp_path / "t2" / "assignments.jsonl").read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["n1", "n2"]
+    model = json.loads((tmp_path / "t2" / "topics.json").read_text())
+    assert model["total_items"] == 38
