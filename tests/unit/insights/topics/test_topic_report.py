@@ -18,8 +18,8 @@ def test_the_section_charts_every_topic_and_ranks_opportunities() -> None:
     model = model_with(phrasings("card", 12) + phrasings("pin", 8) + phrasings("refund", 6))
     # When the section is rendered
     html = render_topics_section(model)
-    # Then there is one bar per topic, and each opportunity row with its explanation
-    assert html.count("<rect ") == len(model.topics)
+    # Then there is one bar per topic in each chart, and each opportunity row with its explanation
+    assert html.count("<rect ") == 2 * len(model.topics)
     for row in model.opportunities:
         assert f"<td>{row.rank}</td><td>{row.label}</td>" in html
     assert "consistency" in html

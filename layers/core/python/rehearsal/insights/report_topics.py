@@ -20,6 +20,8 @@ _TEMPLATE = """
 {{ model.embedder }}; {{ model.pending|length }} novel item(s) waiting for a topic.</p>
 <h3>Volume by topic</h3>
 {{ volume_chart }}
+<h3>Automation readiness by topic</h3>
+{{ readiness_chart }}
 <h3>Automation opportunities</h3>
 <table>
 <thead><tr><th>#</th><th>topic</th><th>volume</th><th>share</th><th>readiness</th>
@@ -76,7 +78,7 @@ def _bar_chart(rows: list[tuple[str, float, str]]) -> Markup:
         '<text x="{{ label_width + w + 4 }}" y="{{ y + 13 }}" font-size="11" fill="#445">{{ caption }}</text>'
         "{% endfor %}</svg>"
     )
-    span = _CHART_WIDTH - _LABEL_WIDTH - 60
+    span = _CHART_WIDTH - _LABEL_WIDTH - 100  # room for the caption after the longest bar
     placed = [
         (label[:40], value, caption, index * _BAR_HEIGHT, max(1, round(span * value / largest)))
         for index, (label, value, caption) in enumerate(rows)
@@ -89,7 +91,9 @@ def _bar_chart(rows: list[tuple[str, float, str]]) -> Markup:
 
 def render_topics_section(model: TopicModel) -> str:
     ordered = sorted(model.topics, key=lambda topic: -topic.size)[:_SHOWN_TOPICS]
-    chart = _bar_chart([(t.label, float(t.size), f"{t.size} ({t.stats.share:.1%})") for t in ordered])
+    volume = _bar_chart([(t.label, float(t.size), f"{t.size} ({t.stats.share:.1%})") for t in ordered])
+    ready = sorted(ordered, key=lambda topic: -topic.readiness.score)
+    readiness = _bar_chart([(t.label, t.readiness.score, f"{t.readiness.score:.2f}") for t in ready])
     return _environment.from_string(_TEMPLATE).render(
-        model=model, topics={t.id: t for t in model.topics}, volume_chart=chart
+        model=model, topics={t.id: t for t in model.topics}, volume_chart=volume, readiness_chart=readiness
     )
