@@ -16,20 +16,25 @@ Run: .venv/bin/python benchmarks/evaluation_throughput.py [--rounds 5] [--out FI
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rehearsal.bundles.loader import load_bundle
+from rehearsal.bundles.schema import AgentBundle
 from rehearsal.evaluate.behaviours import compile_behaviours, library, load_behaviours
+from rehearsal.evaluate.behaviours.library import CompiledBehaviours
 from rehearsal.evaluate.evaluator import evaluate_record
 from rehearsal.simulate.driver import Simulator
 from rehearsal.simulate.items import expand
 from rehearsal.simulate.records import SimulationRecord
 from rehearsal.simulate.specs.loading import load_suite
+from rehearsal.simulate.specs.scenario import Scenario
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "acme_retail"
 
@@ -44,6 +49,7 @@ def main() -> None:
 
     suite = load_suite(EXAMPLE / "suite.yaml")
     items = expand(suite)
+    assert suite.behaviours_path is not None, "the example suite names its behaviours file"
     definitions = load_behaviours(suite.behaviours_path)
     cases = []
     for version in ("v1", "v2"):
@@ -52,15 +58,18 @@ def main() -> None:
         cases += [(simulator.run(item), item.scenario, loaded.bundle) for item in items]
     stored = [(record.model_dump_json(), scenario, bundle) for record, scenario, bundle in cases]
 
-    compile_s, cold, warm, stage = [], [], [], []
+    compile_s: list[float] = []
+    cold: list[float] = []
+    warm: list[float] = []
+    stage: list[float] = []
     for _ in range(args.rounds):
         library._COMPILED.clear()  # a new process: nothing compiled, nothing cached
         started = time.perf_counter()
         behaviours = compile_behaviours(definitions)
         compile_s.append(time.perf_counter() - started)
-        cold.append(_rate(lambda b=behaviours: _evaluate(cases, b), len(cases)))
-        warm.append(_rate(lambda b=behaviours: _evaluate(cases, b), len(cases)))
-        stage.append(_rate(lambda b=behaviours: _stage(stored, b), len(stored)))
+        cold.append(_rate(functools.partial(_evaluate, cases, behaviours), len(cases)))
+        warm.append(_rate(functools.partial(_evaluate, cases, behaviours), len(cases)))
+        stage.append(_rate(functools.partial(_stage, stored, behaviours), len(stored)))
     result = {
         "benchmark": "evaluation_throughput",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -79,19 +88,21 @@ def main() -> None:
     print(json.dumps(result, indent=2))
 
 
-def _evaluate(cases, behaviours) -> None:
+def _evaluate(
+    cases: list[tuple[SimulationRecord, Scenario, AgentBundle]], behaviours: CompiledBehaviours
+) -> None:
     for record, scenario, bundle in cases:
         evaluate_record(record, scenario, behaviours=behaviours, bundle=bundle)
 
 
-def _stage(stored, behaviours) -> None:
+def _stage(stored: list[tuple[str, Scenario, AgentBundle]], behaviours: CompiledBehaviours) -> None:
     """What the evaluate stage does per item, storage aside."""
     for text, scenario, bundle in stored:
         record = SimulationRecord.model_validate_json(text)
         evaluate_record(record, scenario, behaviours=behaviours, bundle=bundle).model_dump_json()
 
 
-def _rate(work, count: int) -> float:
+def _rate(work: Callable[[], None], count: int) -> float:
     started = time.perf_counter()
     work()
     return count / (time.perf_counter() - started)
