@@ -29,6 +29,8 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+	$(BIN)/mypy infra app.py benchmarks
+	for handler in functions/*/handler.py; do $(BIN)/mypy "$$handler" || exit 1; done
 
 # The real CDK CLI over the app (no AWS account needed): cdk-nag runs, the dependencies layer is built with pip.
 synth: setup

@@ -28,12 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from rehearsal.insights.embeddings import CachedEmbedder, EmbeddingCache, MiniLMEmbedder, text_key
+from rehearsal.insights.embeddings.port import Vectors
 from rehearsal.storage.local import LocalBlobStore
 
 ROOT = Path(__file__).resolve().parent
@@ -98,7 +100,7 @@ def throughput(
     base = [texts[int(i)] for i in picks]
     perturbed = [perturb(text, rng) for text in base]
     per_threads: dict[str, float] = {}
-    copies = np.zeros(0)
+    copies: Vectors = np.zeros(0, dtype=np.float32)
     for threads in (1, 2):
         model = MiniLMEmbedder(threads=threads)
         model.embed(perturbed[:8])  # load the weights outside the timing
@@ -133,10 +135,15 @@ def after_embedding(vectors_path: Path, picks_path: Path, texts_path: Path) -> N
     from rehearsal.insights.topics import TopicItem, discover_topics, params_for
 
     class Precomputed:
-        family = "minilm"
-        name = "all-MiniLM-L6-v2"
+        @property
+        def family(self) -> str:
+            return "minilm"
 
-        def embed(self, texts: list[str]) -> np.ndarray:
+        @property
+        def name(self) -> str:
+            return "all-MiniLM-L6-v2"
+
+        def embed(self, texts: Sequence[str]) -> Vectors:
             raise AssertionError("vectors are precomputed")
 
     vectors = np.load(vectors_path, mmap_mode="r")
