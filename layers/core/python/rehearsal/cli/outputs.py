@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rehearsal.cli import console
-from rehearsal.evaluate.reports import RunReport, print_summary, render_json, render_junit
-from rehearsal.pipeline.reporting import build_report, render_report_html, write_report_artefacts
+from rehearsal.evaluate.reports import RunReport, print_summary
+from rehearsal.pipeline.reporting import build_report, write_report_artefacts
 from rehearsal.storage.factory import Stores
 
 
@@ -22,18 +22,14 @@ def write_run_outputs(
     json_path: Path | None = None,
     html: Path | None = None,
 ) -> dict[str, str]:
-    """Archive the reports with the run, and copy them where the user asked."""
-    places = write_report_artefacts(report, stores)
-    for path, text in (
-        (junit, lambda: render_junit(report)),
-        (json_path, lambda: render_json(report)),
-        (html, lambda: render_report_html(report, stores)),
-    ):
+    """Archive the reports with the run, copy them where the user asked; returns name → archived place."""
+    artefacts = write_report_artefacts(report, stores)
+    for path, name in ((junit, "junit.xml"), (json_path, "report.json"), (html, "report.html")):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text(), encoding="utf-8")
+            path.write_text(artefacts[name].text, encoding="utf-8")
             console.print(f"wrote {path}")
-    return places
+    return {name: artefact.place for name, artefact in artefacts.items()}
 
 
 __all__ = ["build_report", "print_run_summary", "write_run_outputs"]

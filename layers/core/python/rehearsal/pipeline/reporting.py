@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rehearsal.evaluate.compare import DiffRow, RunComparison, compare_runs, transcript_diff
 from rehearsal.evaluate.gates import GateDecision
@@ -10,7 +11,6 @@ from rehearsal.evaluate.reports import RunReport, render_html, render_json, rend
 from rehearsal.evaluate.results import ItemResult, Verdict
 from rehearsal.pipeline.archive import RunArchive
 from rehearsal.pipeline.stages import load_aggregate, load_item_results
-from rehearsal.runtime.events import ToolCall
 from rehearsal.runtime.state import ConversationState
 from rehearsal.simulate.records import SimulationRecord
 from rehearsal.storage.factory import Stores
@@ -70,32 +70,29 @@ def _not_passing(items: Iterable[ItemResult]) -> list[str]:
     return [item.item_id for item in items if item.verdict is not Verdict.PASS]
 
 
-def item_diffs(report: RunReport, stores: Stores) -> dict[str, list[DiffRow]]:
-    """Side-by-side transcripts, baseline vs this run, for the items of scenarios that changed."""
+def _compared_conversations(
+    report: RunReport, stores: Stores
+) -> dict[str, tuple[ConversationState | None, ConversationState | None]]:
+    """Baseline and this run's transcript of the first trial of each scenario that changed, read once."""
     if report.comparison is None or report.baseline_run_id is None:
         return {}
     changed = {change.scenario_id for change in report.comparison.scenarios if change.change != "unchanged"}
-    diffs: dict[str, list[DiffRow]] = {}
-    for item in report.items:
-        if item.scenario_id in changed and item.trial == 0 and item.variation == 0:
-            before = load_conversation(report.baseline_run_id, item.item_id, stores)
-            after = load_conversation(report.run_id, item.item_id, stores)
-            diffs[item.item_id] = transcript_diff(before, after)
-    return diffs
+    return {
+        item.item_id: (
+            load_conversation(report.baseline_run_id, item.item_id, stores),
+            load_conversation(report.run_id, item.item_id, stores),
+        )
+        for item in report.items
+        if item.scenario_id in changed and item.trial == 0 and item.variation == 0
+    }
 
 
-def diff_tool_calls(
-    report: RunReport, item_ids: Iterable[str], stores: Stores
-) -> dict[str, tuple[list[ToolCall], list[ToolCall]]]:
-    """The tool calls of both transcripts of each diffed item, shown on their turns in the compare view."""
-    if report.baseline_run_id is None:
-        return {}
-    calls = {}
-    for item_id in item_ids:
-        before = load_conversation(report.baseline_run_id, item_id, stores)
-        after = load_conversation(report.run_id, item_id, stores)
-        calls[item_id] = (before.tool_calls if before else [], after.tool_calls if after else [])
-    return calls
+def item_diffs(report: RunReport, stores: Stores) -> dict[str, list[DiffRow]]:
+    """Side-by-side transcripts, baseline vs this run, for the items of scenarios that changed."""
+    return {
+        item_id: transcript_diff(before, after)
+        for item_id, (before, after) in _compared_conversations(report, stores).items()
+    }
 
 
 def render_report_html(report: RunReport, stores: Stores) -> str:
@@ -104,23 +101,33 @@ def render_report_html(report: RunReport, stores: Stores) -> str:
         for item_id in _not_passing(report.items)
         if (conversation := load_conversation(report.run_id, item_id, stores)) is not None
     }
-    diffs = item_diffs(report, stores)
-    return render_html(
-        report, transcripts=transcripts, diffs=diffs, diff_calls=diff_tool_calls(report, diffs, stores)
-    )
+    compared = _compared_conversations(report, stores)
+    diffs = {item_id: transcript_diff(before, after) for item_id, (before, after) in compared.items()}
+    # The tool calls of both transcripts, shown on their turns in the compare view.
+    calls = {
+        item_id: (before.tool_calls if before else [], after.tool_calls if after else [])
+        for item_id, (before, after) in compared.items()
+    }
+    return render_html(report, transcripts=transcripts, diffs=diffs, diff_calls=calls)
 
 
-def write_report_artefacts(report: RunReport, stores: Stores) -> dict[str, str]:
-    """HTML, JSON and JUnit next to the run in the archive; returns name → where a person finds it."""
+@dataclass(frozen=True)
+class ReportArtefact:
+    text: str
+    place: str  # where a person finds the archived copy
+
+
+def write_report_artefacts(report: RunReport, stores: Stores) -> dict[str, ReportArtefact]:
+    """HTML, JSON and JUnit rendered once and archived next to the run, by file name."""
     archive = RunArchive(stores)
     rendered = {
         "report.html": (render_report_html(report, stores), "text/html"),
         "report.json": (render_json(report), "application/json"),
         "junit.xml": (render_junit(report), "application/xml"),
     }
-    places = {}
+    artefacts = {}
     for name, (text, content_type) in rendered.items():
         key = archive.artefact_key(report.run_id, name)
         archive.blobs.put(key, text.encode(), content_type=content_type)
-        places[name] = archive.blobs.url(key)
-    return places
+        artefacts[name] = ReportArtefact(text=text, place=archive.blobs.url(key))
+    return artefacts
