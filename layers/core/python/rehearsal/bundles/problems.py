@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 PathPart = str | int
 Loc = tuple[PathPart, ...]
+
+
+def data_path(data: Any, loc: Iterable[PathPart]) -> Loc:
+    """The part of a pydantic error location present in ``data``: union tags and validator names are
+    dropped; a final missing key is kept so that the message can name it."""
+    parts = list(loc)
+    out: list[PathPart] = []
+    node = data
+    for position, part in enumerate(parts):
+        in_dict = isinstance(node, dict) and part in node
+        if in_dict or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            node = node[part]
+        elif not (position == len(parts) - 1 and isinstance(node, dict)):
+            continue
+        out.append(part)
+    return tuple(out)
 
 
 def format_path(loc: Sequence[PathPart]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rehearsal.bundles.checks import check_references
-from rehearsal.bundles.problems import BundleValidationError, Loc, PathPart, Problem, format_path
+from rehearsal.bundles.problems import BundleValidationError, Loc, PathPart, Problem, data_path, format_path
 from rehearsal.bundles.schema import AgentBundle
 from rehearsal.bundles.secrets import find_secrets
 from rehearsal.bundles.source import SourceDocument
@@ -68,22 +68,6 @@ def _problem(document: SourceDocument, loc: Loc, message: str) -> Problem:
 # --- schema errors ----------------------------------------------------------------------------------------
 
 
-def _data_loc(data: Any, loc: Iterable[PathPart]) -> Loc:
-    """The part of a pydantic error location present in ``data``: union tags and validator names are
-    dropped; a final missing key is kept so that the message can name it."""
-    parts = list(loc)
-    out: list[PathPart] = []
-    node = data
-    for position, part in enumerate(parts):
-        in_dict = isinstance(node, dict) and part in node
-        if in_dict or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
-            node = node[part]
-        elif not (position == len(parts) - 1 and isinstance(node, dict)):
-            continue
-        out.append(part)
-    return tuple(out)
-
-
 def _message(detail: Any) -> str:
     kind, name = detail["type"], detail["loc"][-1] if detail["loc"] else ""
     if kind == "missing":
@@ -108,7 +92,7 @@ def _schema_errors(data: Any, error: ValidationError) -> list[tuple[Loc, str]]:
         loc = tuple(detail["loc"])
         if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, _discriminator(detail))  # point at the tag field itself
-        errors.append((_data_loc(data, loc), _message(detail)))
+        errors.append((data_path(data, loc), _message(detail)))
     return errors
 
 

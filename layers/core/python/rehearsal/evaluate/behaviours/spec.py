@@ -7,12 +7,12 @@ negative examples and/or patterns, or a structural rule over tool calls and gran
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rehearsal.evaluate.criticality import Criticality
+from rehearsal.simulate.specs.common import check_patterns
 
 AgentKind = Literal["ai", "human"]
 AGENT_KINDS: tuple[AgentKind, ...] = ("ai", "human")
@@ -32,15 +32,7 @@ class ClassifierSpec(_Spec):
     negative: list[str] = Field(default_factory=list, description="Texts that do not.")
     threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
 
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        return patterns
+    _compiles = field_validator("patterns")(check_patterns)
 
     @model_validator(mode="after")
     def _learnable(self) -> ClassifierSpec:

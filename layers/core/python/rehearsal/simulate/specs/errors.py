@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rehearsal.bundles.problems import PathPart, format_path
+from rehearsal.bundles.problems import PathPart, data_path, format_path
 from rehearsal.bundles.problems import Problem as SpecProblem
 from rehearsal.bundles.source import SourceDocument
 
@@ -22,20 +22,6 @@ class SpecValidationError(ValueError):
         count = len(self.problems)
         header = f"{count} problem{'s' if count != 1 else ''} in the suite:"
         super().__init__("\n".join([header, *map(str, self.problems)]))
-
-
-def data_path(data: Any, loc: Sequence[PathPart]) -> list[PathPart]:
-    """The part of a pydantic error location that exists in the data (drops union tags and model names)."""
-    path: list[PathPart] = []
-    node = data
-    for index, part in enumerate(loc):
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_list or (isinstance(node, dict) and part in node):
-            node = node[part]
-        elif not (index == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str)):
-            continue  # a tag or model name pydantic adds; a missing field (last, in a mapping) is kept
-        path.append(part)
-    return path
 
 
 def problems_from(
