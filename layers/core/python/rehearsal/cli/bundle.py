@@ -9,8 +9,6 @@ from __future__ import annotations
 import getpass
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,9 +20,10 @@ from rich.table import Table
 from rehearsal.bundles import BundleValidationError, load_bundle
 from rehearsal.bundles.diff import BundleDiff, PathChange
 from rehearsal.bundles.export import export_text
-from rehearsal.bundles.store import BundleStore, BundleStoreError
+from rehearsal.bundles.store import BundleStore
 from rehearsal.bundles.versioning import short
 from rehearsal.cli import UserError, console
+from rehearsal.cli.errors import user_errors
 from rehearsal.settings import Settings
 from rehearsal.storage.factory import build_stores
 
@@ -37,21 +36,7 @@ By = Annotated[str | None, typer.Option("--by", help="Who makes the change (defa
 Reason = Annotated[str | None, typer.Option("--reason", help="Why, kept in the live history.")]
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Invalid bundles and impossible store requests become readable messages, never tracebacks."""
-    try:
-        yield
-    except BundleValidationError as error:
-        count = len(error.problems)
-        raise UserError(
-            f"invalid bundle: {count} problem{'s' if count != 1 else ''}", map(str, error.problems)
-        ) from None
-    except BundleStoreError as error:
-        raise UserError(str(error)) from None
-
-
-def _store() -> BundleStore:
+def bundle_store() -> BundleStore:
     stores = build_stores(Settings())
     return BundleStore(stores.blobs, stores.runs)
 
@@ -90,8 +75,8 @@ def push(
     by: By = None,
 ) -> None:
     """Store a bundle version (the same content is the same version)."""
-    with _user_errors():
-        store = _store()
+    with user_errors():
+        store = bundle_store()
         ref = store.push(load_bundle(file), label=label)
         if promote:
             store.promote(ref.name, ref.version, by=_who(by), reason="pushed with --promote")
@@ -105,8 +90,8 @@ def list_(
     name: Annotated[str | None, typer.Argument(help="Bundle name; omit to list names.")] = None,
 ) -> None:
     """List stored bundle names, or the versions of one bundle."""
-    with _user_errors():
-        store = _store()
+    with user_errors():
+        store = bundle_store()
         if name is None:
             for stored in store.names():
                 console.print(stored)
@@ -129,8 +114,8 @@ def get(
     fmt: Annotated[Literal["yaml", "json"], typer.Option("--format", help="Output format.")] = "yaml",
 ) -> None:
     """Print (or write) a stored bundle version, without its default values."""
-    with _user_errors():
-        loaded = _store().resolve(ref)
+    with user_errors():
+        loaded = bundle_store().resolve(ref)
     text = export_text(loaded.bundle, fmt)
     if output is None:
         console.print(Syntax(text, fmt, theme="ansi_dark", background_color="default"))
@@ -146,8 +131,8 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
 ) -> None:
     """Show what changed between two bundles: added, removed and changed paths, and prose line diffs."""
-    with _user_errors():
-        result = _store().diff(before, after)
+    with user_errors():
+        result = bundle_store().diff(before, after)
     if as_json:
         console.print_json(result.model_dump_json())
     else:
@@ -224,8 +209,8 @@ def promote(
     reason: Reason = None,
 ) -> None:
     """Make a version live."""
-    with _user_errors():
-        ref = _store().promote(name, version, by=_who(by), reason=reason)
+    with user_errors():
+        ref = bundle_store().promote(name, version, by=_who(by), reason=reason)
     console.print(f"{ref.name}@{ref.short} is live")
 
 
@@ -234,16 +219,16 @@ def rollback(
     name: Annotated[str, typer.Argument(help="Bundle name.")], by: By = None, reason: Reason = None
 ) -> None:
     """Make the previous live version live again."""
-    with _user_errors():
-        ref = _store().rollback(name, by=_who(by), reason=reason)
+    with user_errors():
+        ref = bundle_store().rollback(name, by=_who(by), reason=reason)
     console.print(f"rolled back: {ref.name}@{ref.short} is live")
 
 
 @app.command()
 def history(name: Annotated[str, typer.Argument(help="Bundle name.")]) -> None:
     """Who made which version live, and when."""
-    with _user_errors():
-        pointer = _store().live_pointer(name)
+    with user_errors():
+        pointer = bundle_store().live_pointer(name)
     for event in pointer.history:
         why = f"  ({event.reason})" if event.reason else ""
         console.print(
@@ -278,9 +263,9 @@ def split(
     pairs = {} if clear else _weights(weights or [])
     if not pairs and not clear:
         raise UserError("give VERSION=WEIGHT pairs, or --clear")
-    with _user_errors():
+    with user_errors():
         try:
-            result = _store().set_split(name, pairs, by=_who(None))
+            result = bundle_store().set_split(name, pairs, by=_who(None))
         except ValueError as error:  # pydantic: weights must be positive
             raise UserError(f"invalid split: {error}") from None
     if result is None:

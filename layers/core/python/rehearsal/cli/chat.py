@@ -14,7 +14,8 @@ from rich.markup import escape
 
 from rehearsal.bundles.loader import LoadedBundle
 from rehearsal.cli import UserError, console
-from rehearsal.cli.bundle import _store, _user_errors
+from rehearsal.cli.bundle import bundle_store
+from rehearsal.cli.errors import user_errors
 from rehearsal.runtime import AgentRuntime, Session
 from rehearsal.runtime.events import (
     ConversationEnded,
@@ -147,8 +148,8 @@ def chat(
     """Talk to an agent in the terminal, seeing its tool calls, guardrail events and handoffs."""
     if engine not in (None, "flow", "llm"):
         raise UserError(f"--engine must be flow or llm, not {engine!r}")
-    with _user_errors():
-        loaded = _store().resolve(bundle)
+    with user_errors():
+        loaded = bundle_store().resolve(bundle)
     runtime = _runtime(loaded, "llm" if engine == "llm" else "flow" if engine == "flow" else None)
     session = runtime.start(conversation_id, world=_world(world, loaded))
     console.print(

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 import typer
 
 from rehearsal.cli import UserError, console
+from rehearsal.cli.errors import user_errors
 from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.corpus import CorpusError, iter_corpus, save_corpus
 from rehearsal.insights.draft import DraftError, draft_bundle, write_draft
@@ -48,13 +49,8 @@ Backend = Literal["auto", "minilm", "lexical", "openai"]
 _SHOWN_PROBLEMS = 20
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Library errors caused by the input become readable messages, never tracebacks."""
-    try:
-        yield
-    except (IngestError, CorpusError, TopicsError, EmbeddingError) as error:
-        raise UserError(str(error)) from None
+_INPUT_ERRORS = (IngestError, CorpusError, TopicsError, EmbeddingError)
+"""Library errors caused by the input: their message is the whole story."""
 
 
 def _print_quarantine(records: Sequence[QuarantineRecord]) -> None:
@@ -82,7 +78,7 @@ def ingest(
 ) -> None:
     """Import transcripts, de-identify them, quarantine bad records, and store the corpus."""
     settings = Settings()
-    with _user_errors():
+    with user_errors(*_INPUT_ERRORS):
         result = ingest_path(path, fmt)
         if not result.conversations:
             details = [str(record) for record in result.quarantined[:_SHOWN_PROBLEMS]]
@@ -113,7 +109,7 @@ def topics(
     """Discover topics with their number unknown; label, measure and rank them for automation."""
     settings = Settings()
     stores = build_stores(settings)
-    with _user_errors():
+    with user_errors(*_INPUT_ERRORS):
         items, quarantined = load_items(source, stores.blobs, text_column=text_column, id_column=id_column)
         run = run_topics(
             items,
@@ -151,7 +147,7 @@ def assign(
     """Assign new data to existing topics; enough novel look-alikes form new topics."""
     settings = Settings()
     stores = build_stores(settings)
-    with _user_errors():
+    with user_errors(*_INPUT_ERRORS):
         model = read_topic_model(topics_dir)
         items, quarantined = load_items(source, stores.blobs, text_column=text_column, id_column=id_column)
         run = run_assign(
@@ -343,7 +339,7 @@ def report(
     discovery = _read_flows(flows_dir)
     sections = [render_flows_section(discovery)]
     if topics_dir is not None:
-        with _user_errors():
+        with user_errors(*_INPUT_ERRORS):
             sections.insert(0, render_topics_section(read_topic_model(topics_dir)))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_page(title, sections), encoding="utf-8")

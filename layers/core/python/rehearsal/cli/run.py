@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rehearsal.bundles.problems import BundleValidationError
-from rehearsal.bundles.store import BundleStore, BundleStoreError
+from rehearsal.bundles.store import BundleStore
 from rehearsal.cli import UserError, console
 from rehearsal.cli.diffview import print_transcript_diff
+from rehearsal.cli.errors import user_errors
 from rehearsal.cli.outputs import build_report, print_run_summary, write_run_outputs
 from rehearsal.evaluate.compare import transcript_diff
 from rehearsal.evaluate.gates import GatePolicy, evaluate_gates
@@ -22,15 +22,9 @@ from rehearsal.pipeline.planning import PlannedRun, plan_run
 from rehearsal.pipeline.reporting import AUTO, load_conversation
 from rehearsal.pipeline.stages import gate_policy, load_aggregate
 from rehearsal.settings import Settings
-from rehearsal.simulate.specs.errors import SpecValidationError
 from rehearsal.simulate.specs.loading import load_suite
 from rehearsal.storage.factory import Stores, build_stores
 from rehearsal.storage.ports import NotFound
-
-
-def spec_error(error: SpecValidationError | BundleValidationError) -> UserError:
-    problems = [str(problem) for problem in error.problems]
-    return UserError(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", problems)
 
 
 def execute_run(
@@ -46,15 +40,11 @@ def execute_run(
 ) -> tuple[PlannedRun, LocalRunOutcome, Stores]:
     """Plan and run locally with a progress bar; user mistakes become ``UserError``."""
     stores = build_stores(settings)
-    try:
+    with user_errors(KeyError, FileNotFoundError):
         bundle = BundleStore(stores.blobs, stores.runs).resolve(bundle_ref)
         suite = load_suite(suite_path)
         gates = GatePolicy.load(gates_path) if gates_path else None
         planned = plan_run(bundle, suite, stores, options=options, gates=gates, run_id=run_id)
-    except (SpecValidationError, BundleValidationError) as error:
-        raise spec_error(error) from None
-    except (BundleStoreError, KeyError, FileNotFoundError) as error:
-        raise UserError(str(error).strip("'\"")) from None
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -202,10 +192,8 @@ def gate_command(
     stores = _stores()
     _known_run(run_id, stores)
     archive = RunArchive(stores)
-    try:
+    with user_errors():
         policy = GatePolicy.load(gates) if gates else (gate_policy(run_id, stores) or GatePolicy())
-    except SpecValidationError as error:
-        raise spec_error(error) from None
     record = archive.get_run(run_id)
     baseline_id = record.gate.baseline_run_id if record.gate else None
     baseline = load_aggregate(baseline_id, stores) if baseline_id else None

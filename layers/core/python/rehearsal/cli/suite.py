@@ -11,16 +11,14 @@ from pydantic import BaseModel
 from rich.markup import escape
 
 from rehearsal.bundles.loader import LoadedBundle
-from rehearsal.bundles.problems import BundleValidationError
-from rehearsal.bundles.store import BundleStore, BundleStoreError
+from rehearsal.bundles.store import BundleStore
 from rehearsal.cli import UserError, console
-from rehearsal.cli.run import spec_error
+from rehearsal.cli.errors import user_errors
 from rehearsal.settings import Settings
 from rehearsal.simulate.driver import Simulator
 from rehearsal.simulate.items import RunItem, expand
 from rehearsal.simulate.records import SimulationRecord
 from rehearsal.simulate.specs.bundle_check import validate_suite_against_bundle
-from rehearsal.simulate.specs.errors import SpecValidationError
 from rehearsal.simulate.specs.loading import LoadedSuite, load_suite
 from rehearsal.simulate.specs.persona import Persona
 from rehearsal.simulate.specs.scenario import Scenario
@@ -37,7 +35,7 @@ BundleOption = Annotated[
 
 
 def _load(suite_path: Path, bundle_ref: str | None) -> tuple[LoadedSuite, LoadedBundle | None]:
-    try:
+    with user_errors(KeyError, FileNotFoundError):
         suite = load_suite(suite_path)
         ref = bundle_ref or (str(suite.bundle_path) if suite.bundle_path else None)
         if ref is None:
@@ -45,10 +43,6 @@ def _load(suite_path: Path, bundle_ref: str | None) -> tuple[LoadedSuite, Loaded
         stores = build_stores(Settings())
         bundle = BundleStore(stores.blobs, stores.runs).resolve(ref)
         validate_suite_against_bundle(suite, bundle)
-    except (SpecValidationError, BundleValidationError) as error:
-        raise spec_error(error) from None
-    except (BundleStoreError, KeyError, FileNotFoundError) as error:
-        raise UserError(str(error).strip("'\"")) from None
     return suite, bundle
 
 
