@@ -119,6 +119,21 @@ def _minimum(gate: str, label: str, observed: float | None, threshold: float) ->
     )
 
 
+def _maximum(
+    gate: str, label: str, observed: float, threshold: float, shown: str, detail: str = ""
+) -> GateOutcome:
+    """``shown`` formats observed and threshold alike (``d`` for counts, ``.1%`` for rates)."""
+    ok = observed <= threshold
+    sign = "<=" if ok else ">"
+    return GateOutcome(
+        gate=gate,
+        passed=ok,
+        observed=observed,
+        threshold=threshold,
+        message=f"{label} {observed:{shown}} {sign} {threshold:{shown}}{detail}",
+    )
+
+
 def _pass_rate(aggregate: RunAggregate, policy: GatePolicy) -> list[GateOutcome]:
     if policy.min_pass_rate is None:
         return []
@@ -133,16 +148,15 @@ def _criticals(aggregate: RunAggregate, policy: GatePolicy) -> list[GateOutcome]
         for stat in aggregate.by_requirement.values()
         if stat.criticality == "critical" and stat.rate.passed < stat.rate.total
     )
-    count = aggregate.critical_failures
-    ok = count <= policy.max_critical_failures
     detail = f" ({', '.join(failing)})" if failing else ""
     return [
-        GateOutcome(
-            gate="max_critical_failures",
-            passed=ok,
-            observed=count,
-            threshold=policy.max_critical_failures,
-            message=f"critical failures {count} {'<=' if ok else '>'} {policy.max_critical_failures}{detail}",
+        _maximum(
+            "max_critical_failures",
+            "critical failures",
+            aggregate.critical_failures,
+            policy.max_critical_failures,
+            "d",
+            detail,
         )
     ]
 
@@ -176,33 +190,15 @@ def _errored(aggregate: RunAggregate, policy: GatePolicy) -> list[GateOutcome]:
     if policy.max_errored is None:
         return []
     count = aggregate.count(Verdict.ERRORED)
-    ok = count <= policy.max_errored
-    return [
-        GateOutcome(
-            gate="max_errored",
-            passed=ok,
-            observed=count,
-            threshold=policy.max_errored,
-            message=f"errored items {count} {'<=' if ok else '>'} {policy.max_errored}",
-        )
-    ]
+    return [_maximum("max_errored", "errored items", count, policy.max_errored, "d")]
 
 
 def _inconclusive(aggregate: RunAggregate, policy: GatePolicy) -> list[GateOutcome]:
     if policy.max_inconclusive_rate is None:
         return []
     observed = aggregate.count(Verdict.INCONCLUSIVE_SIMULATOR) / aggregate.items if aggregate.items else 0.0
-    ok = observed <= policy.max_inconclusive_rate
-    return [
-        GateOutcome(
-            gate="max_inconclusive_rate",
-            passed=ok,
-            observed=observed,
-            threshold=policy.max_inconclusive_rate,
-            message=f"inconclusive (simulator) {observed:.1%} {'<=' if ok else '>'} "
-            f"{policy.max_inconclusive_rate:.1%}",
-        )
-    ]
+    label = "inconclusive (simulator)"
+    return [_maximum("max_inconclusive_rate", label, observed, policy.max_inconclusive_rate, ".1%")]
 
 
 def _regression(
