@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rehearsal.bundles.loader import load_bundle
+from rehearsal.llm import StubOpenAIServer, StubReply
 from rehearsal.pipeline.archive import RunArchive
 from rehearsal.pipeline.events import RunOptions
 from rehearsal.pipeline.orchestrator import run_local
@@ -171,3 +175,43 @@ def test_a_suite_naming_an_unknown_tool_is_rejected_before_the_run(
     assert "teleport_order" in str(error.value)
     assert "bad.yaml" in str(error.value)
     assert RunArchive(build_stores(tmp_settings)).list_runs("acme-retail") == []
+
+
+def test_llm_visitors_run_bounded_and_ramped_against_a_model_endpoint(
+    tmp_settings: Settings, small_suite: SmallSuite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a model endpoint whose visitors say what they want, then stop
+    def visitor(request: dict[str, Any]) -> StubReply:
+        spoken = sum(message["role"] == "assistant" for message in request["messages"])
+        return StubReply.say("Where is my order A1001?" if spoken == 0 else "Thanks. ###STOP:goal_met###")
+
+    thresholds = gc.get_threshold()
+    with StubOpenAIServer(responder=visitor, latency_s=0.02) as server:
+        monkeypatch.setenv("REHEARSAL_LLM_BASE_URL", server.base_url)
+        planned = _plan(
+            tmp_settings,
+            small_suite(trials=2),
+            trials=2,
+            visitor_engine="llm",
+            max_concurrency=2,
+            ramp_up_s=0.2,
+        )
+        # When the run goes
+        outcome = run_local(planned.request, tmp_settings)
+        requests = server.requests
+        in_flight = server.max_in_flight
+
+    # Then every conversation was held by a visitor from the endpoint, two at a time, starting at least
+    # 100 ms apart (2 over 0.2 s), with the headers of the SDK's client
+    results = load_item_results(planned.request.run_id, build_stores(tmp_settings))
+    assert len(results) == outcome.prepared.item_count == 6
+    assert all(result.verdict != "errored" for result in results)
+    assert in_flight <= 2
+    openings = [r.received_at for r in requests if all(m["role"] != "assistant" for m in r.body["messages"])]
+    assert len(openings) == 6
+    later = openings[1:]  # the first call of a model also builds its client
+    assert min(after - before for before, after in pairwise(later)) >= 0.09
+    assert {request.authorization for request in requests} == {"Bearer not-needed"}
+    assert all("tools" not in request.body for request in requests)
+    # and the collector's settings are the interpreter's again
+    assert gc.get_threshold() == thresholds

@@ -94,6 +94,12 @@ def run_command(
     ] = None,
     visitor: Annotated[Literal["agenda", "llm"], typer.Option(help="Visitor engine.")] = "agenda",
     concurrency: Annotated[int, typer.Option(min=1, help="Concurrent conversations for LLM engines.")] = 64,
+    ramp_up: Annotated[
+        float,
+        typer.Option(
+            min=0, help="LLM engines: spread the first conversations' starts over this many seconds."
+        ),
+    ] = 0.0,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes for offline engines.")] = None,
     run_id: Annotated[str | None, typer.Option(help="Resume this run (or name a new one).")] = None,
     promote: Annotated[
@@ -116,6 +122,7 @@ def run_command(
         agent_engine=engine,
         visitor_engine=visitor,
         max_concurrency=concurrency,
+        ramp_up_s=ramp_up,
         promote_on_pass=promote,
         tool_search_paths=[str(folder.resolve()) for folder in tools or []],
     )

@@ -24,6 +24,13 @@ class RunOptions(_Event):
     agent_engine: Literal["flow", "llm"] | None = Field(None, description="None: the bundle's own setting.")
     visitor_engine: Literal["agenda", "llm"] = "agenda"
     max_concurrency: Annotated[int, Field(ge=1, le=10_000)] = 64
+    ramp_up_s: float = Field(
+        0.0,
+        ge=0,
+        le=3600,
+        description="LLM engines: the first max_concurrency conversations start spread over this many "
+        "seconds (about one model latency keeps them from moving in lock-step); later ones as slots free up.",
+    )
     tolerated_failure_percentage: Annotated[float, Field(ge=0, le=100)] = 10.0
     promote_on_pass: bool = False
     tool_search_paths: list[str] = Field(

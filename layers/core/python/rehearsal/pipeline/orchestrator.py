@@ -1,9 +1,10 @@
 """The local orchestrator: the same stage functions Step Functions runs, driven on one machine.
 
 Offline engines are CPU-bound, so items go to a process pool (each worker builds its stores and caches once);
-LLM engines are I/O-bound, so items run as asyncio tasks under a semaphore. Every finished item is persisted
-before the next is reported, which is what makes a killed run resumable: rerunning it completes exactly the
-items that have no result yet.
+LLM engines are I/O-bound, so items run as asyncio tasks behind a start gate (bounded, and paced over the
+ramp-up), with the collector paced for a loop of many conversations (``heap``). Every finished item is
+persisted before the next is reported, which is what makes a killed run resumable: rerunning it completes
+exactly the items that have no result yet.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from rehearsal.pipeline.events import (
     SimulateRequest,
     SimulateResult,
 )
+from rehearsal.pipeline.heap import steady_heap
+from rehearsal.pipeline.pacing import StartGate
 from rehearsal.pipeline.stages import (
     aggregate_run,
     asimulate_item,
@@ -131,17 +134,16 @@ def _run_in_processes(
 async def _run_async(
     refs: list[ItemRef],
     stores: Stores,
-    concurrency: int,
+    starts: StartGate,
     progress: ProgressCallback | None,
     total: int,
     done: int,
 ) -> dict[str, str]:
-    semaphore = asyncio.Semaphore(concurrency)
     verdicts: dict[str, str] = {}
 
     async def one(ref: ItemRef) -> None:
         nonlocal done
-        async with semaphore:
+        async with starts:
             simulated = await asimulate_item(SimulateRequest(run_id=ref.run_id, item_id=ref.item_id), stores)
             evaluated = await asyncio.to_thread(evaluate_item, _evaluate_request(simulated), stores)
         verdicts[ref.item_id] = evaluated.verdict
@@ -170,9 +172,11 @@ def run_local(
     options = request.options
     uses_llm = options.agent_engine == "llm" or options.visitor_engine == "llm"
     if uses_llm:
-        verdicts = asyncio.run(
-            _run_async(refs, stores, options.max_concurrency, progress, prepared.item_count, already_done)
-        )
+        starts = StartGate(options.max_concurrency, options.ramp_up_s)
+        with steady_heap():
+            verdicts = asyncio.run(
+                _run_async(refs, stores, starts, progress, prepared.item_count, already_done)
+            )
     elif refs:
         worker_count = workers or min(os.cpu_count() or 1, max(1, len(refs) // 4) or 1)
         if worker_count == 1:
