@@ -46,3 +46,12 @@ def test_a_late_answer_is_httpx_s_read_timeout() -> None:
     # Given an answer later than the timeout / When / Then
     with StubOpenAIServer([StubReply.hang(0.5)]) as server, pytest.raises(httpx2.ReadTimeout):
         asyncio.run(post(f"{server.base_url}/chat/completions", timeout_s=0.1))
+
+
+def test_each_distinct_url_is_parsed_once() -> None:
+    client = LeanAsyncClient(max_connections=1, timeout_s=1.0)
+    first = client._merge_url("http://127.0.0.1:9/v1/chat/completions")
+    assert client._merge_url("http://127.0.0.1:9/v1/chat/completions") is first
+    assert str(client._merge_url("http://127.0.0.1:9/v1/embeddings")) == "http://127.0.0.1:9/v1/embeddings"
+    request = client.build_request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    assert request.url == first

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 
 from rehearsal.bundles.schema import ModelSettings, Pricing
 from rehearsal.llm import ModelOutputError, ModelUnavailable, OpenAIChatModel, StubOpenAIServer, StubReply
+from rehearsal.llm.openai_provider import Transport
 from rehearsal.llm.retry import RetryPolicy
 
 MESSAGES = [{"role": "user", "content": "where is my order A-1001"}]
@@ -21,6 +23,9 @@ TOOLS = [
         },
     }
 ]
+
+
+TRANSPORTS = pytest.mark.parametrize("transport", ["sdk", "direct"])
 
 
 @pytest.fixture
@@ -39,11 +44,12 @@ def make_model(server: StubOpenAIServer, **overrides: object) -> OpenAIChatModel
     return OpenAIChatModel(server.base_url, "test-key", "stub-model", **options)  # type: ignore[arg-type]
 
 
-def test_returns_the_requested_tool_call(server: StubOpenAIServer) -> None:
+@TRANSPORTS
+def test_returns_the_requested_tool_call(server: StubOpenAIServer, transport: Transport) -> None:
     # Given
     server.script(StubReply.call("lookup_order", {"order_id": "A-1001"}))
     # When
-    completion = make_model(server).complete(MESSAGES, tools=TOOLS)
+    completion = make_model(server, transport=transport).complete(MESSAGES, tools=TOOLS)
     # Then
     assert completion.content is None
     assert [(call.name, call.arguments) for call in completion.tool_calls] == [
@@ -51,6 +57,7 @@ def test_returns_the_requested_tool_call(server: StubOpenAIServer) -> None:
     ]
     assert completion.finish_reason == "tool_calls"
     assert server.requests[0].body["tools"] == TOOLS
+    assert server.requests[0].authorization == "Bearer test-key"
 
 
 def test_malformed_arguments_are_returned_as_is(server: StubOpenAIServer) -> None:
@@ -62,11 +69,12 @@ def test_malformed_arguments_are_returned_as_is(server: StubOpenAIServer) -> Non
     assert completion.tool_calls[0].arguments == '{"order_id": A-1001'
 
 
-def test_retries_after_429_honouring_retry_after(server: StubOpenAIServer) -> None:
+@TRANSPORTS
+def test_retries_after_429_honouring_retry_after(server: StubOpenAIServer, transport: Transport) -> None:
     # Given
     server.script(StubReply.error(429, retry_after_s=0.3), StubReply.say("hello"))
     # When
-    completion = make_model(server).complete(MESSAGES)
+    completion = make_model(server, transport=transport).complete(MESSAGES)
     # Then
     first, second = server.requests
     assert completion.content == "hello"
@@ -74,19 +82,23 @@ def test_retries_after_429_honouring_retry_after(server: StubOpenAIServer) -> No
     assert second.received_at - first.received_at >= 0.29
 
 
-def test_retries_a_500_then_succeeds(server: StubOpenAIServer) -> None:
+@TRANSPORTS
+def test_retries_a_500_then_succeeds(server: StubOpenAIServer, transport: Transport) -> None:
     # Given
     server.script(StubReply.error(500), StubReply.say("recovered"))
     # When
-    completion = asyncio.run(make_model(server).acomplete(MESSAGES))
+    completion = asyncio.run(make_model(server, transport=transport).acomplete(MESSAGES))
     # Then
     assert (completion.content, completion.retries, len(server.requests)) == ("recovered", 1, 2)
 
 
-def test_timeouts_are_retried_then_raise_model_unavailable(server: StubOpenAIServer) -> None:
+@TRANSPORTS
+def test_timeouts_are_retried_then_raise_model_unavailable(
+    server: StubOpenAIServer, transport: Transport
+) -> None:
     # Given: every attempt answers after the client's timeout
     server.script(*[StubReply.hang(0.6)] * 3)
-    model = make_model(server, timeout_s=0.2)
+    model = make_model(server, timeout_s=0.2, transport=transport)
     # When
     with pytest.raises(ModelUnavailable) as raised:
         asyncio.run(model.acomplete(MESSAGES))
@@ -95,21 +107,25 @@ def test_timeouts_are_retried_then_raise_model_unavailable(server: StubOpenAISer
     assert "timed out" in str(raised.value)
 
 
-def test_a_client_error_is_not_retried(server: StubOpenAIServer) -> None:
+@TRANSPORTS
+def test_a_client_error_is_not_retried(server: StubOpenAIServer, transport: Transport) -> None:
     # Given
     server.script(StubReply.error(400, message="bad request"), StubReply.say("never"))
     # When
     with pytest.raises(ModelUnavailable) as raised:
-        make_model(server).complete(MESSAGES)
+        make_model(server, transport=transport).complete(MESSAGES)
     # Then
     assert (raised.value.status, raised.value.attempts, len(server.requests)) == (400, 1, 1)
 
 
-def test_usage_and_cost_come_from_the_response_and_pricing(server: StubOpenAIServer) -> None:
+@TRANSPORTS
+def test_usage_and_cost_come_from_the_response_and_pricing(
+    server: StubOpenAIServer, transport: Transport
+) -> None:
     # Given: the stub counts words — 5 in the prompt, 2 in the reply
     server.script(StubReply.say("on its way"))
     # When
-    completion = make_model(server).complete(MESSAGES)
+    completion = make_model(server, transport=transport).complete(MESSAGES)
     # Then
     assert (completion.input_tokens, completion.output_tokens) == (5, 3)
     assert completion.cost_usd == pytest.approx((5 * 1.0 + 3 * 2.0) / 1000)
@@ -198,7 +214,7 @@ def test_the_client_of_a_finished_event_loop_is_closed(server: StubOpenAIServer)
 
     async def call_then_look() -> tuple[int, object]:
         await model.acomplete(MESSAGES)
-        return len(model._clients), next(iter(model._clients.values()))[0]
+        return len(model._clients), next(iter(model._clients.values())).sdk
 
     # When
     held_during, client = asyncio.run(call_then_look())
@@ -223,13 +239,60 @@ def test_concurrent_calls_share_one_connection_pool(server: StubOpenAIServer) ->
     assert server.max_in_flight == 4
 
 
-def test_a_refused_connection_is_retried_then_raises_model_unavailable() -> None:
+@TRANSPORTS
+def test_a_refused_connection_is_retried_then_raises_model_unavailable(transport: Transport) -> None:
     # Given an endpoint nobody listens on
     with StubOpenAIServer() as server:
-        model = make_model(server)
+        model = make_model(server, transport=transport)
     # When
     with pytest.raises(ModelUnavailable) as raised:
         model.complete(MESSAGES)
     # Then
     assert raised.value.attempts == 3
     assert "connection failed" in str(raised.value)
+
+
+def test_the_steady_client_builds_urls_and_headers_as_the_sdk_does() -> None:
+    # Given the stock SDK client and ours, on the same endpoint and organization
+    import openai
+
+    from rehearsal.llm.openai_provider import _SteadyOpenAI
+
+    options: dict[str, Any] = {"api_key": "k", "base_url": "http://127.0.0.1:9/v1", "organization": "org-1"}
+    stock, steady = openai.AsyncOpenAI(**options), _SteadyOpenAI(**options)
+
+    def headers(client: openai.AsyncOpenAI) -> dict[str, str]:  # an omitted header is not sent
+        return {name: value for name, value in client.default_headers.items() if isinstance(value, str)}
+
+    for _ in range(2):  # the second time from what was worked out the first
+        # Then every request shares the same URL and default headers
+        assert steady._prepare_url("/chat/completions") == stock._prepare_url("/chat/completions")
+        assert headers(steady) == headers(stock)
+    # and a new base URL or organization is honoured
+    stock.base_url = steady.base_url = "http://127.0.0.1:9/other/"
+    stock.organization = steady.organization = "org-2"
+    assert str(steady._prepare_url("/chat/completions")) == "http://127.0.0.1:9/other/chat/completions"
+    assert headers(steady) == headers(stock)
+    assert headers(steady)["OpenAI-Organization"] == "org-2"
+
+
+def test_the_body_is_the_sdk_s_json_with_each_tool_list_encoded_once(server: StubOpenAIServer) -> None:
+    # Given a model asked twice with the same tool list, then with another
+    model = make_model(server, temperature=0.2)
+    first = model._request(MESSAGES, TOOLS, None, None)
+    second = model._request([*MESSAGES, {"role": "assistant", "content": "ok"}], TOOLS, None, 50)
+    other_tools = [{**TOOLS[0], "function": {**TOOLS[0]["function"], "name": "cancel_order"}}]
+    third = model._request(MESSAGES, other_tools, None, None)
+    # Then each body is the complete request as JSON
+    expected = {"model": "stub-model", "messages": MESSAGES, "tools": TOOLS, "temperature": 0.2}
+    assert json.loads(first) == expected
+    assert json.loads(second)["max_tokens"] == 50
+    assert json.loads(second)["tools"] == TOOLS
+    assert json.loads(third)["tools"] == other_tools
+    # and each tool list was encoded once
+    assert len(model._encoded_tools) == 2
+    assert json.loads(model._request(MESSAGES, None, None, None)) == {
+        "model": "stub-model",
+        "messages": MESSAGES,
+        "temperature": 0.2,
+    }

@@ -3,19 +3,30 @@
 Per call the SDK's default path costs milliseconds of CPU — its httpx transport, the transformation of the
 request parameters and the typed parsing of the response — which caps a run at a few hundred calls a second.
 So the SDK sends through an aiohttp session with a connection pool as large as the concurrency
-(``lean_http``), posts the request as it is (our messages are already in the wire format) and only the
-fields we read are validated.
+(``lean_http``), posts the request already encoded (our messages are in the wire format, and a stage's tool
+schemas are encoded once), works out the endpoint URL and its default headers once per client rather than
+per call, and only the fields we read are validated.
+
+Two transports. ``sdk`` (the default, and the agent runtime's) calls the SDK client for every request.
+``direct`` sends the very request that client would send — its URL, auth and default headers, taken from it
+once — on the same pool, and raises failures as the SDK does; it skips the SDK's per-call option, header and
+httpx request/response objects, about half the CPU of a call. Simulated visitors use it: their calls are the
+harness's, and the harness's CPU per call is what bounds a run of hundreds of conversations.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
+import aiohttp
+import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -35,6 +46,13 @@ from rehearsal.llm.retry import Failure, RetryPolicy, classify
 
 _PLACEHOLDER_KEY = "unused"  # local OpenAI-compatible servers accept any key, the SDK insists on one
 DEFAULT_MAX_CONNECTIONS = 256  # as many as a run keeps in flight: a smaller pool queues calls behind it
+_CHAT_PATH = "/chat/completions"
+_ENCODED_TOOLS_KEPT = 64  # schema lists kept encoded: one per agent of the bundles a model serves
+
+
+def _to_json(value: Any) -> bytes:
+    """As the SDK encodes a body (compact, UTF-8, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 class _Wire(BaseModel):
@@ -75,6 +93,34 @@ class _WireCompletion(_Wire):
     usage: _WireUsage | None = None
 
 
+class _SteadyOpenAI(openai.AsyncOpenAI):
+    """The SDK client, with what every request to it shares worked out once: the URL of each path (two URL
+    parses a call otherwise) and the default headers (platform, organization, project and custom headers, all
+    fixed for the life of our clients). ``tests/unit/llm`` checks both against the stock client's."""
+
+    _urls: dict[str, tuple[httpx2.URL, httpx2.URL]]
+    _headers: tuple[tuple[str | None, str | None], dict[str, str | openai.Omit]] | None = None
+
+    def _prepare_url(self, url: str) -> httpx2.URL:
+        urls = self.__dict__.setdefault("_urls", {})
+        held = urls.get(url)
+        if held is None or held[0] is not self._base_url:  # a new base URL makes new URLs
+            held = urls[url] = (self._base_url, super()._prepare_url(url))
+        return held[1]
+
+    @property
+    def user_agent(self) -> str:
+        """The stock client's (it names the class): endpoints see the SDK they know."""
+        return f"{openai.AsyncOpenAI.__name__}/Python {self._version}"
+
+    @property
+    def default_headers(self) -> dict[str, str | openai.Omit]:
+        key = (self.organization, self.project)
+        if self._headers is None or self._headers[0] != key:
+            self._headers = (key, super().default_headers)
+        return dict(self._headers[1])  # callers may change theirs
+
+
 async def _lifetime(client: openai.AsyncOpenAI, forget: Callable[[], object]) -> AsyncGenerator[None, None]:
     """Holds a client for as long as its event loop runs: ``asyncio.run`` finalizes async generators before
     it closes the loop (``shutdown_asyncgens``), which closes the client's connections on the loop that owns
@@ -86,7 +132,35 @@ async def _lifetime(client: openai.AsyncOpenAI, forget: Callable[[], object]) ->
         await client.close()
 
 
-_Clients = dict[asyncio.AbstractEventLoop, tuple[openai.AsyncOpenAI, AsyncGenerator[None, None]]]
+@dataclass
+class _LoopClient:
+    """What one event loop's calls share: the SDK client, its connection pool, and when it is closed."""
+
+    sdk: _SteadyOpenAI
+    http: LeanAsyncClient
+    lifetime: AsyncGenerator[None, None]
+    direct: _DirectTarget | None = None
+
+
+@dataclass(frozen=True)
+class _DirectTarget:
+    """The chat-completions request as the SDK client would send it: its URL, headers and timeouts."""
+
+    url: str
+    headers: dict[str, str]
+    timeout: aiohttp.ClientTimeout
+
+    @classmethod
+    def of(cls, client: _SteadyOpenAI, timeout_s: float) -> _DirectTarget:
+        headers = {**client.default_headers, **client.auth_headers}
+        return cls(
+            url=str(client._prepare_url(_CHAT_PATH)),
+            headers={name: value for name, value in headers.items() if isinstance(value, str)},  # not Omit
+            timeout=aiohttp.ClientTimeout(sock_connect=timeout_s, sock_read=timeout_s, connect=timeout_s),
+        )
+
+
+_Clients = dict[asyncio.AbstractEventLoop, _LoopClient]
 
 
 def _close_on_other_threads(clients: _Clients) -> None:
@@ -97,14 +171,17 @@ def _close_on_other_threads(clients: _Clients) -> None:
         here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
     except RuntimeError:
         here = None
-    for loop, (_, lifetime) in list(clients.items()):
+    for loop, held in list(clients.items()):
         if loop is not here and loop.is_running() and not loop.is_closed():
             with contextlib.suppress(Exception):  # a loop that no longer answers has nothing left to close
-                asyncio.run_coroutine_threadsafe(_end(lifetime), loop).result(timeout=2)
+                asyncio.run_coroutine_threadsafe(_end(held.lifetime), loop).result(timeout=2)
 
 
 async def _end(lifetime: AsyncGenerator[None, None]) -> None:
     await lifetime.aclose()
+
+
+Transport = Literal["sdk", "direct"]
 
 
 class OpenAIChatModel(AsyncChatModel):
@@ -121,8 +198,10 @@ class OpenAIChatModel(AsyncChatModel):
         temperature: float | None = None,
         max_tokens: int | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        transport: Transport = "sdk",
     ) -> None:
         self.base_url = base_url
+        self.transport = transport
         self.model = model
         self.timeout_s = timeout_s
         self.pricing = pricing or Pricing()
@@ -133,14 +212,21 @@ class OpenAIChatModel(AsyncChatModel):
         self._api_key = api_key or _PLACEHOLDER_KEY
         # One client per event loop: a connection pool belongs to the loop it was opened on.
         self._clients: _Clients = {}
+        self._encoded_tools: dict[int, tuple[ToolSchemas, bytes]] = {}
         weakref.finalize(self, _close_on_other_threads, self._clients)
 
     @classmethod
     def from_settings(
-        cls, settings: ModelSettings, *, api_key: str | None, base_url: str | None = None
+        cls,
+        settings: ModelSettings,
+        *,
+        api_key: str | None,
+        base_url: str | None = None,
+        transport: Transport = "sdk",
     ) -> OpenAIChatModel:
         """From a bundle's model settings; ``base_url`` overrides the bundle's endpoint."""
         return cls(
+            transport=transport,
             base_url=base_url or settings.base_url,
             api_key=api_key,
             model=settings.model,
@@ -151,38 +237,52 @@ class OpenAIChatModel(AsyncChatModel):
             max_tokens=settings.max_tokens,
         )
 
-    async def _client(self) -> openai.AsyncOpenAI:
+    async def _client(self) -> _LoopClient:
         """The running loop's client, made on first use there; callers' loops come and go (``asyncio.run``
         in tests and scripts) and a call never hops to another thread's loop."""
         loop = asyncio.get_running_loop()
         held = self._clients.get(loop)
         if held is None:
             http_client = LeanAsyncClient(max_connections=self.max_connections, timeout_s=self.timeout_s)
-            client = openai.AsyncOpenAI(
+            client = _SteadyOpenAI(
                 api_key=self._api_key,
                 base_url=self.base_url,
                 timeout=self.timeout_s,
                 max_retries=0,
                 http_client=http_client,
             )
-            held = client, _lifetime(client, lambda: self._clients.pop(loop, None))
+            held = _LoopClient(client, http_client, _lifetime(client, lambda: self._clients.pop(loop, None)))
+            if self.transport == "direct":
+                held.direct = _DirectTarget.of(client, self.timeout_s)
             self._clients[loop] = held
-            await anext(held[1])  # registers the generator with this loop's shutdown
-        return held[0]
+            await anext(held.lifetime)  # registers the generator with this loop's shutdown
+        return held
 
     def _request(
         self, messages: Messages, tools: ToolSchemas | None, temperature: float | None, max_tokens: int | None
-    ) -> dict[str, Any]:
+    ) -> bytes:
+        """The request body as JSON, the tool schemas spliced in as encoded the first time they were sent."""
         request: dict[str, Any] = {"model": self.model, "messages": messages}
-        if tools:
-            request["tools"] = tools
         temperature = self.temperature if temperature is None else temperature
         if temperature is not None:
             request["temperature"] = temperature
         max_tokens = self.max_tokens if max_tokens is None else max_tokens
         if max_tokens is not None:
             request["max_tokens"] = max_tokens
-        return request
+        body = _to_json(request)
+        if not tools:
+            return body
+        return body[:-1] + b',"tools":' + self._tools_json(tools) + b"}"
+
+    def _tools_json(self, tools: ToolSchemas) -> bytes:
+        """A runtime sends the same schema list object for a stage on every call: encoded once. The entry
+        holds the list itself, so that its id is not reused while it is cached."""
+        held = self._encoded_tools.get(id(tools))
+        if held is None or held[0] is not tools:
+            if len(self._encoded_tools) >= _ENCODED_TOOLS_KEPT:
+                self._encoded_tools.clear()
+            held = self._encoded_tools[id(tools)] = (tools, _to_json(tools))
+        return held[1]
 
     def _unavailable(self, failure: Failure, attempts: int) -> ModelUnavailable:
         where = self.base_url or "the default endpoint"
@@ -238,19 +338,41 @@ class OpenAIChatModel(AsyncChatModel):
         max_tokens: int | None = None,
     ) -> ChatCompletion:
         request = self._request(messages, tools, temperature, max_tokens)
-        client = await self._client()
+        held = await self._client()
         started = time.perf_counter()
         retry = 0
         while True:
             try:
-                # The SDK's own path for any endpoint: its base URL, auth, timeouts and error types, without
-                # re-transforming parameters that are already wire-ready or building typed response models.
-                response = await client.post("/chat/completions", body=request, cast_to=bytes)
+                if held.direct is None:
+                    # The SDK's own path for any endpoint: its base URL, auth, timeouts and error types,
+                    # without re-transforming wire-ready parameters or building typed response models.
+                    response = await held.sdk.post(_CHAT_PATH, body=request, cast_to=bytes)
+                else:
+                    response = await _post_direct(held, held.direct, request)
             except openai.OpenAIError as error:
                 await asyncio.sleep(self._next_delay(error, retry))
                 retry += 1
                 continue
             return self._completion(response, retry, started)
+
+
+async def _post_direct(held: _LoopClient, target: _DirectTarget, body: bytes) -> bytes:
+    """The request the SDK client would send, on its pool, without its per-call machinery; failures are
+    raised as the SDK raises them, so that retries and messages are the same on both paths."""
+    try:
+        status, headers, content = await held.http.exchange(
+            "POST", target.url, target.headers, body, target.timeout
+        )
+    except TimeoutError as error:
+        raise openai.APITimeoutError(request=httpx2.Request("POST", target.url)) from error
+    except aiohttp.ClientError as error:
+        message, request = str(error) or type(error).__name__, httpx2.Request("POST", target.url)
+        raise openai.APIConnectionError(message=message, request=request) from error
+    if not 200 <= status < 300:
+        request = httpx2.Request("POST", target.url)
+        response = httpx2.Response(status, headers=headers, content=content, request=request)
+        raise held.sdk._make_status_error_from_response(response)
+    return content
 
 
 def _first_problem(error: ValidationError) -> str:

@@ -105,10 +105,14 @@ class _RunContext:
         from rehearsal.llm.openai_provider import OpenAIChatModel
 
         key = self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else "not-needed"
-        model_settings = self.bundle.bundle.model
-        if not for_agent:
-            model_settings = model_settings.model_copy(update={"model": self.settings.llm_model})
-        return OpenAIChatModel.from_settings(model_settings, api_key=key, base_url=self.settings.llm_base_url)
+        model_settings, base_url = self.bundle.bundle.model, self.settings.llm_base_url
+        if for_agent:  # the agent under test goes through the SDK, as it does when deployed
+            return OpenAIChatModel.from_settings(model_settings, api_key=key, base_url=base_url)
+        # A visitor is the harness's: the same requests, without the SDK's per-call CPU (openai_provider)
+        visitor_settings = model_settings.model_copy(update={"model": self.settings.llm_model})
+        return OpenAIChatModel.from_settings(
+            visitor_settings, api_key=key, base_url=base_url, transport="direct"
+        )
 
     def turn_test(self, item_id: str) -> TurnTest:
         test_id = item_id.removeprefix(SCENARIO_PREFIX)
