@@ -3,11 +3,16 @@
 (a) offline engines (flow agent, agenda visitor): the Acme Retail suite against bundle v2, each conversation
     simulated AND evaluated, on 2 worker processes — conversations per second (target ≥ 200);
 (b) LLM engines (llm agent and llm visitor) against a local OpenAI-compatible stub that answers at once —
-    conversations per second, i.e. the harness's own cost per conversation (target ≥ 20);
+    conversations per second, i.e. the harness's own cost per conversation (target ≥ 20); the agent's model
+    calls go through the ``openai`` SDK, the visitor's direct, as a run builds them (``pipeline.stages``);
 (c) the same stub answering after a fixed 200 ms, 1,000 conversations at concurrency 256 — wall time as a
-    ratio of the ideal latency-bound time, LLM requests × 0.2 s ÷ 256 (target ≤ 1.15); ``c2`` is the same
-    with the 256 in flight shared by two harness processes. Next to each ratio, ``ratio_to_ideal_cpu_bound``:
-    the ratio had each harness process a core to itself (its CPU time or the latency bound, the longer).
+    ratio of the ideal latency-bound time, LLM requests × 0.2 s ÷ 256 (target ≤ 1.15). The wall time includes
+    the ramp-up: the first 256 conversations start spread over one model latency, as
+    ``rehearsal run --ramp-up 0.2`` does. ``c0`` is the floor under it: the same traffic (7 requests in a row
+    per conversation, through the same gate) from a client that does nothing else — the stub, the transport,
+    the ramp-up and 1,000 conversations in 256 slots before the harness adds anything. ``c2`` is (c) with the
+    256 in flight shared by two harness processes. Next to each ratio, ``ratio_to_ideal_cpu_bound``: the
+    ratio had each harness process a core to itself (its CPU time or the latency bound, the longer).
 The stub and the LLM harness run in processes of their own: the stub's CPU time never counts as the harness's.
 
 Each figure is the median of ``--repeats`` runs (all runs are listed next to it), with the 1-minute load
@@ -33,11 +38,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from rehearsal.bundles.loader import load_bundle
 from rehearsal.evaluate.behaviours import compile_behaviours, load_behaviours
 from rehearsal.evaluate.evaluator import evaluate_record
-from rehearsal.llm.openai_provider import OpenAIChatModel
+from rehearsal.llm.openai_provider import OpenAIChatModel, Transport
 from rehearsal.llm.stub_server import StubOpenAIServer, StubReply
+from rehearsal.pipeline.heap import steady_heap
+from rehearsal.pipeline.pacing import StartGate
 from rehearsal.simulate.driver import Simulator
 from rehearsal.simulate.items import RunItem, expand
 from rehearsal.simulate.specs.loading import load_suite
@@ -158,31 +167,37 @@ class StubProcess:
 
 
 def _serve(conn: Any, latency_s: float) -> None:
-    with StubOpenAIServer(responder=play_both_sides, latency_s=latency_s) as server:
+    # The stub keeps every request it answers: paced like the harness, its collections do not stall replies.
+    with steady_heap(), StubOpenAIServer(responder=play_both_sides, latency_s=latency_s) as server:
         conn.send(server.base_url)
         while conn.recv() == "counters":
             conn.send((len(server.requests), server.max_in_flight, time.process_time()))
 
 
 class Harness:
-    """LLM agent and LLM visitor against the stub, ``concurrency`` conversations at a time on one loop."""
+    """LLM agent and LLM visitor against the stub, ``concurrency`` conversations at a time on one loop, their
+    starts spread over ``ramp_up_s`` as the local orchestrator does (``rehearsal run --ramp-up``)."""
 
-    def __init__(self, base_url: str, concurrency: int) -> None:
+    def __init__(self, base_url: str, concurrency: int, ramp_up_s: float) -> None:
         suite = load_suite(EXAMPLE / "suite.yaml")
         self.template = next(item for item in expand(suite, 1) if item.scenario_id == "order_status")
-        model = OpenAIChatModel(
-            base_url, "not-needed", "stub-model", max_retries=0, timeout_s=30, max_connections=concurrency
-        )
+
+        def model(transport: Transport) -> OpenAIChatModel:
+            return OpenAIChatModel(
+                base_url, "not-needed", "stub-model", max_retries=0, timeout_s=30, transport=transport
+            )
+
+        # As a run builds them (pipeline.stages): the agent through the SDK, the visitor direct.
         self.simulator = Simulator.for_bundle(
             load_bundle(EXAMPLE / "bundle.v2.yaml"),
             agent_engine="llm",
-            agent_model=model,
-            visitor_model=model,
+            agent_model=model("sdk"),
+            visitor_model=model("direct"),
         )
-        self.gate = asyncio.Semaphore(concurrency)
+        self.starts = StartGate(concurrency, ramp_up_s)
 
     async def one(self, item: RunItem) -> str:
-        async with self.gate:
+        async with self.starts:
             record = await self.simulator.arun(item, visitor_engine="llm")
         return record.error or record.visitor_termination
 
@@ -196,18 +211,20 @@ class Harness:
         return sum(outcome == "goal_met" for outcome in outcomes)
 
 
-def _shard(conn: Any, base_url: str, concurrency: int) -> None:
+def _shard(conn: Any, base_url: str, concurrency: int, ramp_up_s: float) -> None:
     """One harness process: warm up, then run each batch it is sent and answer (goal met, CPU seconds)."""
 
     async def serve() -> None:
-        harness = Harness(base_url, concurrency)
-        await harness.one(harness.template.model_copy(update={"item_id": "llm/warm-up"}))
+        harness = Harness(base_url, concurrency, ramp_up_s)
+        # One full wave first, not measured: it opens the pool's connections and grows the heap once.
+        await harness.batch(concurrency, "warm-up")
         conn.send("ready")
-        while (command := await asyncio.to_thread(conn.recv)) is not None:
-            count, tag = command
-            started = time.process_time()
-            goal_met = await harness.batch(count, tag)
-            conn.send((goal_met, time.process_time() - started))
+        with steady_heap():  # as the local orchestrator runs LLM engines
+            while (command := await asyncio.to_thread(conn.recv)) is not None:
+                count, tag = command
+                started = time.process_time()
+                goal_met = await harness.batch(count, tag)
+                conn.send((goal_met, time.process_time() - started))
 
     asyncio.run(serve())
 
@@ -220,7 +237,9 @@ def llm_runs(
     with StubProcess(latency_s) as server:
         pipes = [multiprocessing.Pipe() for _ in range(processes)]
         shards = [
-            multiprocessing.Process(target=_shard, args=(child, server.base_url, concurrency // processes))
+            multiprocessing.Process(
+                target=_shard, args=(child, server.base_url, concurrency // processes, latency_s)
+            )
             for _, child in pipes
         ]
         for shard in shards:
@@ -296,6 +315,49 @@ def llm(count: int, concurrency: int, latency_s: float, repeats: int, processes:
     return median_of(runs, "conversations_per_s")
 
 
+REQUESTS_PER_CONVERSATION = 7  # what play_both_sides makes of a conversation: 3 visitor calls, 4 agent calls
+
+
+def transport_floor(count: int, concurrency: int, latency_s: float, repeats: int) -> dict[str, Any]:
+    """The traffic of (c) from a client that does nothing but send it — ``count`` conversations of 7 requests
+    in a row, started through the same gate — against the same stub: what the stub, the transport, the
+    ramp-up and 1,000 conversations in 256 slots cost before the harness adds anything."""
+    body = json.dumps({"model": "stub-model", "messages": [{"role": "user", "content": "hi"}]}).encode()
+
+    async def measure(url: str) -> list[float]:
+        starts = StartGate(concurrency, latency_s)
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+
+            async def conversation() -> None:
+                async with starts:
+                    for _ in range(REQUESTS_PER_CONVERSATION):
+                        async with session.post(url, data=body, timeout=timeout) as response:
+                            await response.read()
+
+            async def batch(size: int) -> float:
+                started = time.perf_counter()
+                await asyncio.gather(*(conversation() for _ in range(size)))
+                return time.perf_counter() - started
+
+            await batch(concurrency)  # warm-up, as the harness's
+            return [await batch(count) for _ in range(repeats)]
+
+    with StubProcess(latency_s) as server, steady_heap():
+        loads = [_load()]
+        seconds = asyncio.run(measure(f"{server.base_url}/chat/completions"))
+    ideal = count * REQUESTS_PER_CONVERSATION * latency_s / concurrency
+    runs = [
+        {"seconds": round(wall, 3), "ratio_to_ideal": round(wall / ideal, 3), "load_average_1m": loads[0]}
+        for wall in seconds
+    ]
+    return median_of(runs, "ratio_to_ideal", higher_is_better=False) | {
+        "conversations": count,
+        "concurrency": concurrency,
+        "requests_per_conversation": REQUESTS_PER_CONVERSATION,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Smaller batches; print, write nothing.")
@@ -309,6 +371,10 @@ def main() -> None:
         "a_offline_simulate_and_evaluate": lambda: offline(4 if quick else 64, repeats),
         "b_llm_engines_zero_latency": lambda: llm(40 if quick else 200, 4, 0.0, repeats),
         "c_llm_engines_200ms_concurrency_256": lambda: llm(256 if quick else 1000, 256, LATENCY_S, repeats),
+        # The floor under (c): the same traffic from a client that does nothing else.
+        "c0_transport_floor_200ms_concurrency_256": lambda: transport_floor(
+            256 if quick else 1000, 256, LATENCY_S, repeats
+        ),
         # The same 256 in flight over two harness processes of 128: what the harness does with both cores.
         "c2_llm_engines_200ms_concurrency_256_two_processes": lambda: llm(
             256 if quick else 1000, 256, LATENCY_S, repeats, processes=2
