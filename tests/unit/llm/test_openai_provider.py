@@ -296,3 +296,18 @@ def test_the_body_is_the_sdk_s_json_with_each_tool_list_encoded_once(server: Stu
         "messages": MESSAGES,
         "temperature": 0.2,
     }
+
+
+@TRANSPORTS
+def test_a_gzipped_endpoint_is_read_on_both_paths(transport: Transport) -> None:
+    # Given an endpoint that gzips what it sends, as hosted ones do
+    with StubOpenAIServer(compress=True) as server:
+        server.script(StubReply.error(400, message="unsupported parameter"), StubReply.say("on its way"))
+        model = make_model(server, transport=transport)
+        # When a call fails, then one succeeds
+        with pytest.raises(ModelUnavailable) as raised:
+            model.complete(MESSAGES)
+        completion = model.complete(MESSAGES)
+    # Then the error's message and the completion were both decoded
+    assert "unsupported parameter" in str(raised.value)
+    assert completion.content == "on its way"

@@ -93,11 +93,20 @@ class LeanAsyncClient(httpx2.AsyncClient):
         headers: Mapping[str, str],
         body: bytes | None,
         timeout: aiohttp.ClientTimeout,
+        *,
+        decompress: bool = False,
     ) -> tuple[int, RawHeaders, bytes]:
-        """One buffered request on the pool → (status, raw headers, body); aiohttp's ``TimeoutError`` and
-        ``ClientError`` are the caller's to translate."""
+        """One buffered request on the pool → (status, raw headers, body), the body as sent (httpx decodes
+        it by its content-encoding) unless ``decompress``; aiohttp's ``TimeoutError`` and ``ClientError`` are
+        the caller's to translate."""
         async with self._session_here().request(
-            method, url, headers=headers, data=body or None, allow_redirects=False, timeout=timeout
+            method,
+            url,
+            headers=headers,
+            data=body or None,
+            allow_redirects=False,
+            timeout=timeout,
+            auto_decompress=decompress,
         ) as response:
             return response.status, response.raw_headers, await response.read()
 

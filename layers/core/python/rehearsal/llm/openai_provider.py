@@ -47,6 +47,7 @@ from rehearsal.llm.retry import Failure, RetryPolicy, classify
 _PLACEHOLDER_KEY = "unused"  # local OpenAI-compatible servers accept any key, the SDK insists on one
 DEFAULT_MAX_CONNECTIONS = 256  # as many as a run keeps in flight: a smaller pool queues calls behind it
 _CHAT_PATH = "/chat/completions"
+_ENCODING_HEADERS = frozenset({b"content-encoding", b"content-length"})  # of a body already decoded
 _ENCODED_TOOLS_KEPT = 64  # schema lists kept encoded: one per agent of the bundles a model serves
 
 
@@ -361,7 +362,7 @@ async def _post_direct(held: _LoopClient, target: _DirectTarget, body: bytes) ->
     raised as the SDK raises them, so that retries and messages are the same on both paths."""
     try:
         status, headers, content = await held.http.exchange(
-            "POST", target.url, target.headers, body, target.timeout
+            "POST", target.url, target.headers, body, target.timeout, decompress=True
         )
     except TimeoutError as error:
         raise openai.APITimeoutError(request=httpx2.Request("POST", target.url)) from error
@@ -370,7 +371,8 @@ async def _post_direct(held: _LoopClient, target: _DirectTarget, body: bytes) ->
         raise openai.APIConnectionError(message=message, request=request) from error
     if not 200 <= status < 300:
         request = httpx2.Request("POST", target.url)
-        response = httpx2.Response(status, headers=headers, content=content, request=request)
+        decoded = [(name, value) for name, value in headers if name.lower() not in _ENCODING_HEADERS]
+        response = httpx2.Response(status, headers=decoded, content=content, request=request)
         raise held.sdk._make_status_error_from_response(response)
     return content
 

@@ -3,14 +3,16 @@
 It speaks ``POST /v1/chat/completions`` (non-streaming) and ``POST /v1/embeddings``. Replies come from a
 script (text, tool calls — malformed arguments included —, HTTP errors with ``Retry-After``, per-reply
 delays), then from a ``responder(request_json)`` callable, then a default text. A fixed latency is added to
-every reply. It is an asyncio server on its own thread (HTTP/1.1 keep-alive, minimal parsing): a waiting
-reply costs a timer, not a thread, so hundreds of concurrent slow requests overlap and thousands of requests
-a second are answered. Every request is recorded.
+every reply; with ``compress`` the body is gzipped when the client accepts it, as hosted endpoints do. It is
+an asyncio server on its own thread (HTTP/1.1 keep-alive, minimal parsing): a waiting reply costs a timer,
+not a thread, so hundreds of concurrent slow requests overlap and thousands of requests a second are
+answered. Every request is recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import json
 import math
@@ -107,8 +109,10 @@ class StubOpenAIServer:
         latency_s: float = 0.0,
         default_text: str = "OK",
         model: str = "stub-model",
+        compress: bool = False,
     ) -> None:
         self.responder = responder
+        self.compress = compress  # gzip the body when the client accepts it, as hosted endpoints do
         self.latency_s = latency_s
         self.default_text = default_text
         self.model = model
@@ -227,7 +231,8 @@ class StubOpenAIServer:
                         await asyncio.sleep(delay_s)
                 finally:
                     self._in_flight_by(-1)
-                writer.write(_response(status, extra, payload))
+                gzipped = self.compress and "gzip" in headers.get("accept-encoding", "")
+                writer.write(_response(status, extra, payload, gzipped=gzipped))
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     return
@@ -343,8 +348,11 @@ def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
     return method, path, headers
 
 
-def _response(status: int, headers: dict[str, str], payload: Any) -> bytes:
+def _response(status: int, headers: dict[str, str], payload: Any, *, gzipped: bool = False) -> bytes:
     data = json.dumps(payload).encode()
+    if gzipped:
+        data = gzip.compress(data)
+        headers = {**headers, "content-encoding": "gzip"}
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
