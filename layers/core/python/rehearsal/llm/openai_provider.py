@@ -19,10 +19,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import aiohttp
@@ -141,6 +142,7 @@ class _LoopClient:
     http: LeanAsyncClient
     lifetime: AsyncGenerator[None, None]
     direct: _DirectTarget | None = None
+    pid: int = field(default_factory=os.getpid)  # a forked child holds its parent's, but not their loops
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,8 @@ def _close_on_other_threads(clients: _Clients) -> None:
     except RuntimeError:
         here = None
     for loop, held in list(clients.items()):
+        if held.pid != os.getpid():
+            continue
         if loop is not here and loop.is_running() and not loop.is_closed():
             with contextlib.suppress(Exception):  # a loop that no longer answers has nothing left to close
                 asyncio.run_coroutine_threadsafe(_end(held.lifetime), loop).result(timeout=2)

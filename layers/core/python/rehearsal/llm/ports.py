@@ -7,6 +7,7 @@ Adapters: ``OpenAIChatModel`` (any OpenAI-compatible endpoint). Tests and benchm
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from typing import Annotated, Any, Protocol, runtime_checkable
 
@@ -115,3 +116,13 @@ def background_loop() -> asyncio.AbstractEventLoop:
             _loop = asyncio.new_event_loop()
             threading.Thread(target=_loop.run_forever, name="chat-model-loop", daemon=True).start()
         return _loop
+
+
+def _forget_the_parents_loop() -> None:
+    """A forked child inherits the loop object but not the thread that runs it (nor, maybe, a free lock):
+    a call handed to it would wait forever. The child makes its own on first use."""
+    global _loop, _loop_lock
+    _loop, _loop_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_the_parents_loop)
