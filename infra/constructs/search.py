@@ -20,6 +20,7 @@ INDEX_PERMISSIONS = (
     "aoss:CreateIndex",
     "aoss:DescribeIndex",
     "aoss:UpdateIndex",
+    "aoss:DeleteIndex",  # the analyst rebuilds a conversation index whose corpus changed
     "aoss:ReadDocument",
     "aoss:WriteDocument",
 )

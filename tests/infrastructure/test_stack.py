@@ -256,8 +256,10 @@ def test_search_data_access_is_limited_to_index_and_document_permissions(synthes
     # When resolving its JSON (principals are role ARNs, so the body is joined at deploy time)
     text = json.dumps(body)
 
-    # Then it grants document and index actions on this collection's indexes, and no wildcard action
-    assert "aoss:ReadDocument" in text and "aoss:WriteDocument" in text
+    # Then it grants the document and index actions the search adapter calls (the analyst deletes an index to
+    # rebuild it) on this collection's indexes, and no wildcard action
+    for action in ("ReadDocument", "WriteDocument", "CreateIndex", "DescribeIndex", "DeleteIndex"):
+        assert f"aoss:{action}" in text
     assert "aoss:*" not in text
     assert "index/rehearsal-search/*" in text
 
