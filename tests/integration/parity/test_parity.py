@@ -73,7 +73,7 @@ def _execute(definition: str, run_input: dict[str, Any], timeout: float = 240) -
 
 def _comparable(aggregate: RunAggregate) -> dict[str, Any]:
     """Everything but wall-clock figures, which differ between any two runs."""
-    return aggregate.model_dump(mode="json", exclude={"latency_ms"})
+    return aggregate.model_dump(mode="json", exclude={"latency_ms", "agent_turn_latency_ms"})
 
 
 def test_step_functions_run_gives_the_local_aggregate(

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import pytest
+
 from rehearsal.evaluate.behaviours import compile_behaviours, parse_behaviours
 from rehearsal.evaluate.evaluator import evaluate_record
 from rehearsal.evaluate.results import Verdict
+from rehearsal.runtime.events import ModelUsage, TurnCompleted
 
 from .builders import OK, conversation, record, scenario
 
@@ -69,3 +72,19 @@ def test_an_undefined_behaviour_is_undecided_rather_than_failed():
     [behaviour] = [c for c in result.checks if c.requirement_id == "behaviour:greeted"]
     assert behaviour.passed is None and "not defined" in behaviour.rationale
     assert result.verdict is Verdict.PASS
+
+
+def test_the_agent_s_own_time_per_turn_and_model_cost_come_from_its_events():
+    # Given a conversation whose agent took two turns and made two model calls
+    state = _state()
+    state.events += [
+        TurnCompleted(turn=1, agent="main", latency_ms=120.0, engine="llm"),
+        ModelUsage(turn=1, model="m", cost_usd=0.002, latency_ms=100.0),
+        TurnCompleted(turn=2, agent="main", latency_ms=80.0, engine="llm"),
+        ModelUsage(turn=2, model="m", cost_usd=0.001, latency_ms=70.0),
+    ]
+    # When
+    result = evaluate_record(record(state), scenario(**EXPECT))
+    # Then the visitor's part is not counted
+    assert result.agent_turn_latencies_ms == [120.0, 80.0]
+    assert result.agent_cost_usd == pytest.approx(0.003)

@@ -143,3 +143,38 @@ def test_a_bad_policy_names_the_file_line_and_field(tmp_path: Path, text: str, p
     with pytest.raises(SpecValidationError) as error:
         GatePolicy.load(path)
     assert f"gates.yaml{place}" in str(error.value)
+
+
+def _budgeted(latencies_ms: list[float], cost_usd: float) -> RunAggregate:
+    results = [
+        item(trial=t).model_copy(update={"agent_turn_latencies_ms": latencies_ms, "agent_cost_usd": cost_usd})
+        for t in range(4)
+    ]
+    return aggregate(results, k=1)
+
+
+@pytest.mark.parametrize(
+    ("latencies_ms", "cost_usd", "passed", "reason"),
+    [
+        ([200.0, 400.0, 900.0], 0.004, True, "agent turn latency p95 (ms) 900 <= 1,000"),
+        ([200.0, 400.0, 1500.0], 0.004, False, "agent turn latency p95 (ms) 1,500 > 1,000"),
+        ([200.0], 0.02, False, "agent cost per conversation (USD) 0.0200 > 0.0100"),
+    ],
+)
+def test_the_agent_s_latency_and_cost_budgets(
+    latencies_ms: list[float], cost_usd: float, passed: bool, reason: str
+) -> None:
+    # Given budgets of 1 s per turn at p95 and a cent per conversation
+    policy = GatePolicy(min_pass_rate=None, max_agent_turn_latency_p95_ms=1000, max_agent_cost_usd=0.01)
+    # When
+    decision = evaluate_gates(_budgeted(latencies_ms, cost_usd), policy)
+    # Then
+    assert decision.passed is passed
+    assert reason in decision.reasons
+
+
+def test_a_latency_budget_without_any_turn_fails() -> None:
+    policy = GatePolicy(min_pass_rate=None, max_agent_turn_latency_p95_ms=1000)
+    decision = evaluate_gates(_budgeted([], 0.0), policy)
+    assert not decision.passed
+    assert decision.reasons == ["agent turn latency p95 (ms): no data to judge"]

@@ -116,6 +116,12 @@ class RunAggregate(_Model):
     turns: Distribution = Field(default_factory=Distribution)
     latency_ms: Distribution = Field(default_factory=Distribution)
     cost_usd: Distribution = Field(default_factory=Distribution)
+    agent_turn_latency_ms: Distribution = Field(
+        default_factory=Distribution, description="Every agent turn of the conversations that ran."
+    )
+    agent_cost_usd: Distribution = Field(
+        default_factory=Distribution, description="The agent's model cost per conversation that ran."
+    )
 
     def count(self, verdict: Verdict) -> int:
         return self.verdicts.get(verdict, 0)
@@ -127,6 +133,7 @@ def aggregate(item_results: Iterable[ItemResult], k: int) -> RunAggregate:
         raise ValueError(f"k must be >= 1, got {k}")
     items = list(item_results)
     decided = [item for item in items if item.verdict in (Verdict.PASS, Verdict.FAIL)]
+    ran = [item for item in items if item.verdict is not Verdict.ERRORED]
     passed = sum(1 for item in decided if item.verdict is Verdict.PASS)
     scenarios = _by_scenario(items)
     tasks = [(stat.rate.total, stat.rate.passed) for stat in scenarios.values()]
@@ -141,9 +148,11 @@ def aggregate(item_results: Iterable[ItemResult], k: int) -> RunAggregate:
         by_requirement=_by_requirement(decided),
         by_scenario=scenarios,
         tool_accuracy=ToolAccuracy(score=_sum_scores(item.tool_score for item in decided)),
-        turns=Distribution.of([float(item.turns) for item in items if item.verdict is not Verdict.ERRORED]),
+        turns=Distribution.of([float(item.turns) for item in ran]),
         latency_ms=Distribution.of([item.latency_ms for item in items]),
         cost_usd=Distribution.of([item.cost_usd for item in items]),
+        agent_turn_latency_ms=Distribution.of([ms for item in ran for ms in item.agent_turn_latencies_ms]),
+        agent_cost_usd=Distribution.of([item.agent_cost_usd for item in ran]),
     )
 
 

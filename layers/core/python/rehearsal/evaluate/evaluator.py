@@ -18,6 +18,7 @@ from rehearsal.evaluate.checks.schema import SchemaCheck
 from rehearsal.evaluate.checks.tool_calls import ToolCallsCheck, match_required_calls
 from rehearsal.evaluate.checks.turn_limit import TurnLimitCheck
 from rehearsal.evaluate.results import ItemResult, Verdict
+from rehearsal.runtime.events import ModelUsage, TurnCompleted
 from rehearsal.simulate.records import SimulationRecord
 from rehearsal.simulate.specs.scenario import Scenario
 
@@ -70,11 +71,14 @@ def evaluate_record(
     )
     results = [result for check in checks for result in check.evaluate(ctx)]
     verdict, rationale = attribute(results, record.simulator_issues)
+    events = record.conversation.events
     return ItemResult(
         **base,
         verdict=verdict,
         checks=results,
         tool_score=match_required_calls(ctx).score,
         turns=record.turns,
+        agent_turn_latencies_ms=[event.latency_ms for event in events if isinstance(event, TurnCompleted)],
+        agent_cost_usd=sum(event.cost_usd for event in events if isinstance(event, ModelUsage)),
         rationale=rationale,
     )

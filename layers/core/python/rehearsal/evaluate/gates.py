@@ -42,6 +42,12 @@ class GatePolicy(BaseModel):
     )
     max_errored: Annotated[int, Field(ge=0)] | None = 0
     max_inconclusive_rate: Fraction | None = None
+    max_agent_turn_latency_p95_ms: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="The agent's 95th-percentile time per turn, runtime and model calls."
+    )
+    max_agent_cost_usd: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="The agent's mean model cost per conversation (the visitor's is not counted)."
+    )
     no_regression: RegressionPolicy = Field(default_factory=RegressionPolicy)
 
     @classmethod
@@ -100,14 +106,20 @@ def evaluate_gates(
         *_requirements(aggregate, policy),
         *_errored(aggregate, policy),
         *_inconclusive(aggregate, policy),
+        *_agent_budget(aggregate, policy),
         *_regression(aggregate, policy, baseline),
     ]
     return GateDecision(passed=all(o.passed for o in outcomes), outcomes=outcomes)
 
 
+def _no_data(gate: str, label: str, threshold: float) -> GateOutcome:
+    """A gate with nothing to judge fails: silence must not pass a release."""
+    return GateOutcome(gate=gate, passed=False, threshold=threshold, message=f"{label}: no data to judge")
+
+
 def _minimum(gate: str, label: str, observed: float | None, threshold: float) -> GateOutcome:
     if observed is None:
-        return GateOutcome(gate=gate, passed=False, threshold=threshold, message=f"{label}: no data to judge")
+        return _no_data(gate, label, threshold)
     ok = observed >= threshold
     sign = ">=" if ok else "<"
     return GateOutcome(
@@ -199,6 +211,35 @@ def _inconclusive(aggregate: RunAggregate, policy: GatePolicy) -> list[GateOutco
     observed = aggregate.count(Verdict.INCONCLUSIVE_SIMULATOR) / aggregate.items if aggregate.items else 0.0
     label = "inconclusive (simulator)"
     return [_maximum("max_inconclusive_rate", label, observed, policy.max_inconclusive_rate, ".1%")]
+
+
+def _agent_budget(aggregate: RunAggregate, policy: GatePolicy) -> list[GateOutcome]:
+    """Latency and cost budgets of the agent itself: a release can be right and still too slow or dear."""
+    latency, cost = aggregate.agent_turn_latency_ms, aggregate.agent_cost_usd
+    budgets = [
+        # gate, label, threshold, data points, observed, format
+        (
+            "max_agent_turn_latency_p95_ms",
+            "agent turn latency p95 (ms)",
+            policy.max_agent_turn_latency_p95_ms,
+            latency.count,
+            latency.p95,
+            ",.0f",
+        ),
+        (
+            "max_agent_cost_usd",
+            "agent cost per conversation (USD)",
+            policy.max_agent_cost_usd,
+            cost.count,
+            cost.mean,
+            ".4f",
+        ),
+    ]
+    return [
+        _maximum(gate, label, observed, threshold, shown) if count else _no_data(gate, label, threshold)
+        for gate, label, threshold, count, observed, shown in budgets
+        if threshold is not None
+    ]
 
 
 def _regression(

@@ -121,6 +121,10 @@ class ItemResult(BaseModel):
     turns: int = Field(0, ge=0)
     latency_ms: float = Field(0.0, ge=0)
     cost_usd: float = Field(0.0, ge=0)
+    agent_turn_latencies_ms: list[float] = Field(
+        default_factory=list, description="The agent's own time per turn (runtime and its model calls)."
+    )
+    agent_cost_usd: float = Field(0.0, ge=0, description="The agent's model cost; the visitor's is apart.")
     simulator_issues: list[str] = Field(default_factory=list)
     rationale: str = Field("", description="Why the verdict, in one line.")
     error: str | None = None

@@ -102,15 +102,16 @@ def headline_cards(aggregate: RunAggregate, items: list[ItemResult]) -> list[Car
         ),
         Card(
             "latency",
-            duration(aggregate.latency_ms.p95),
-            "p95 conversation time",
-            f"p50 {duration(aggregate.latency_ms.p50)} · max {duration(aggregate.latency_ms.max)}",
+            duration(aggregate.agent_turn_latency_ms.p95),
+            "p95 agent turn",
+            f"p50 {duration(aggregate.agent_turn_latency_ms.p50)} · "
+            f"conversation p95 {duration(aggregate.latency_ms.p95)}",
         ),
         Card(
             "cost",
             money(aggregate.cost_usd.total),
-            "model cost",
-            f"{money(aggregate.cost_usd.mean)} per conversation",
+            "model cost, agent and visitors",
+            f"the agent's {money(aggregate.agent_cost_usd.mean)} per conversation",
         ),
         Card(
             "turns", f"{aggregate.turns.mean:.1f}", "turns per conversation", f"max {aggregate.turns.max:.0f}"

@@ -51,5 +51,7 @@ def headline(aggregate: RunAggregate) -> dict[str, Any]:
         "tool_recall": aggregate.tool_accuracy.recall,
         "turns_mean": aggregate.turns.mean,
         "latency_ms_p95": aggregate.latency_ms.p95,
+        "agent_turn_latency_ms_p95": aggregate.agent_turn_latency_ms.p95,
         "cost_usd_total": aggregate.cost_usd.total,
+        "agent_cost_usd_mean": aggregate.agent_cost_usd.mean,
     }
