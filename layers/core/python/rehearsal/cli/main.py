@@ -86,3 +86,7 @@ app.add_typer(suite_app)
 from rehearsal.cli.ask import ask_command  # noqa: E402
 
 app.command("ask")(ask_command)
+
+from rehearsal.cli.monitor import monitor_command  # noqa: E402
+
+app.command("monitor")(monitor_command)
