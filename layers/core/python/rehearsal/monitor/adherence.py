@@ -18,6 +18,7 @@ from rehearsal.evaluate.behaviours.spec import AgentKind
 from rehearsal.evaluate.criticality import Criticality
 from rehearsal.evaluate.results import CheckResult
 from rehearsal.insights.conversation import Conversation, Speaker
+from rehearsal.monitor.base import WithDerived
 from rehearsal.monitor.periods import Period, agent_kinds, bucket_start, conversation_time
 
 EXAMPLES_PER_CELL = 5
@@ -33,9 +34,7 @@ class NonAdherence(BaseModel):
     rationale: str = ""
 
 
-class AdherenceCell(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AdherenceCell(WithDerived):
     start: date | None = Field(description="The period; None for the totals over every period.")
     agent: AgentKind
     behaviour_id: str

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from rehearsal.insights.conversation import Conversation, Outcome
 from rehearsal.insights.flows.stage import UNASSIGNED
+from rehearsal.monitor.base import WithDerived
 from rehearsal.monitor.periods import Period, agent_kinds, bucket_range, bucket_start, conversation_time
 from rehearsal.monitor.stats import mean_standard_error, median_standard_error
 
@@ -75,7 +76,7 @@ class Segment(BaseModel):
 OVERALL = Segment(kind=SegmentKind.OVERALL)
 
 
-class PeriodStats(BaseModel):
+class PeriodStats(WithDerived):
     """One period of one segment. Rates are over conversations with a known outcome (None when none is)."""
 
     model_config = ConfigDict(extra="forbid")
