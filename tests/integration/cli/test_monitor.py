@@ -161,3 +161,46 @@ def test_monitor_reports_a_bad_corpus_as_a_user_error(
     # Then
     assert result.exit_code == 2
     assert expected in result.output
+
+
+def test_monitor_reads_a_stored_corpus_by_name(tmp_path: Path, tmp_settings: Settings) -> None:
+    # Given one ISO week (Monday to Sunday) of conversations ingested as corpus "week"
+    rng = np.random.default_rng(3)
+    source = tmp_path / "week.jsonl"
+    records = [_conversation(n, FIRST_DAY + timedelta(days=d), rng)[0] for d in range(7) for n in range(5)]
+    source.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    runner = CliRunner()
+    assert runner.invoke(app, ["insights", "ingest", str(source)]).exit_code == 0
+    # When
+    result = runner.invoke(
+        app, ["monitor", "--corpus", "week", "--out", str(tmp_path / "out"), "--period", "week"]
+    )
+    # Then too little history for a baseline: no anomalies, and the dashboard is written
+    assert result.exit_code == 0, result.output
+    assert "35 conversation(s) in 1 period(s) of a week" in result.output and "no anomalies" in result.output
+    assert (tmp_path / "out" / "monitor.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "option", "expected"),
+    [
+        ("bad.jsonl", '{"id": "a", "turns": []}\nnot json\n', "--corpus", "bad.jsonl:1: turns"),
+        ("behaviours.yaml", "behaviours:\n  - id: x\n    colour: red\n", "--behaviours", "behaviours.yaml:"),
+    ],
+)
+def test_monitor_names_the_place_of_bad_input(
+    name: str, text: str, option: str, expected: str, tmp_path: Path, tmp_settings: Settings
+) -> None:
+    # Given a bad file given as the corpus or the behaviours, next to a good corpus
+    bad = tmp_path / name
+    bad.write_text(text)
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(_conversation(1, FIRST_DAY, np.random.default_rng(0))[0]) + "\n")
+    args = {"--corpus": str(good), option: str(bad)}
+    # When
+    result = CliRunner().invoke(
+        app, ["monitor", *[x for kv in args.items() for x in kv], "--out", str(tmp_path)]
+    )
+    # Then
+    assert result.exit_code == 2, result.output
+    assert expected in result.output

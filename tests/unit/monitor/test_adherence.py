@@ -122,3 +122,20 @@ def test_a_conversation_that_cannot_be_judged_is_listed_and_the_rest_go_on() -> 
 def test_undated_conversations_are_left_to_the_series() -> None:
     # Given / When / Then
     assert _report(conversation("u", None)).totals == []
+
+
+def test_after_a_handoff_a_verdict_counts_for_the_agent_whose_turn_it_rests_on() -> None:
+    # Given an AI agent that greets and hands over to a person who answers without greeting
+    item = conversation(
+        "x",
+        0,
+        texts=[
+            ("ai_agent", "Hello there"),
+            ("customer", "a person please"),
+            ("human_agent", "Order number?"),
+        ],
+    )
+    # When
+    report = _report(item)
+    # Then the greeting (the AI agent's first turn) is the AI agent's alone
+    assert [(c.behaviour_id, c.agent, c.adhered) for c in report.totals] == [("greets", "ai", 1)]

@@ -19,7 +19,7 @@ from rehearsal.evaluate.criticality import Criticality
 from rehearsal.evaluate.results import CheckResult
 from rehearsal.insights.conversation import Conversation, Speaker
 from rehearsal.monitor.base import WithDerived
-from rehearsal.monitor.periods import Period, agent_kinds, bucket_start, conversation_time
+from rehearsal.monitor.periods import AGENT_SPEAKERS, Period, agent_kinds, bucket_start, conversation_time
 
 EXAMPLES_PER_CELL = 5
 """Non-adhering conversations kept per cell with their turn and quote; the rest are only counted."""
@@ -94,8 +94,8 @@ def measure_adherence(
     conversations: Iterable[Conversation], behaviours: CompiledBehaviours, period: Period
 ) -> AdherenceReport:
     """Judge every behaviour for every agent kind that spoke in each dated conversation. A conversation handed
-    from the AI agent to a person is judged for both; a conversation that cannot be judged is listed in
-    ``failed`` and the run goes on."""
+    from the AI agent to a person is judged for both, each verdict counting for the agent whose turn it rests
+    on; a conversation that cannot be judged is listed in ``failed`` and the run goes on."""
     cells: dict[tuple[date, AgentKind, str], AdherenceCell] = {}
     totals: dict[tuple[AgentKind, str], AdherenceCell] = {}
     failed: dict[str, str] = {}
@@ -135,12 +135,21 @@ def measure_adherence(
 
 def _judge(conversation: Conversation, behaviours: CompiledBehaviours) -> list[tuple[AgentKind, CheckResult]]:
     transcript = Transcript.from_historical(conversation)
+    # Who spoke each transcript turn (system turns are not in the transcript): after a handoff, a verdict that
+    # rests on one agent's turn is that agent's, not the other's.
+    speakers = [AGENT_SPEAKERS.get(t.speaker) for t in conversation.turns if t.speaker is not Speaker.SYSTEM]
     return [
         (agent, result)
         for agent in agent_kinds(conversation)
         for result in behaviours.judge_all(transcript, agent=agent)
-        if result.applicable
+        if result.applicable and _rests_on(result, speakers) in (None, agent)
     ]
+
+
+def _rests_on(result: CheckResult, speakers: list[AgentKind | None]) -> AgentKind | None:
+    """The agent kind whose turn the verdict rests on (its last evidence); None for a customer's or none."""
+    turn = result.evidence[-1].turn if result.evidence else None
+    return speakers[turn] if turn is not None and 0 <= turn < len(speakers) else None
 
 
 def _non_adherence(result: CheckResult, conversation: Conversation) -> NonAdherence:
