@@ -163,22 +163,36 @@ def test_monitor_reports_a_bad_corpus_as_a_user_error(
     assert expected in result.output
 
 
-def test_monitor_reads_a_stored_corpus_by_name(tmp_path: Path, tmp_settings: Settings) -> None:
-    # Given one ISO week (Monday to Sunday) of conversations ingested as corpus "week"
+def test_monitor_reads_a_stored_corpus_by_name_with_its_topics(
+    tmp_path: Path, tmp_settings: Settings
+) -> None:
+    # Given one ISO week (Monday to Sunday) of conversations ingested as corpus "week", and its topics
     rng = np.random.default_rng(3)
     source = tmp_path / "week.jsonl"
     records = [_conversation(n, FIRST_DAY + timedelta(days=d), rng)[0] for d in range(7) for n in range(5)]
     source.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     runner = CliRunner()
     assert runner.invoke(app, ["insights", "ingest", str(source)]).exit_code == 0
-    # When
-    result = runner.invoke(
-        app, ["monitor", "--corpus", "week", "--out", str(tmp_path / "out"), "--period", "week"]
+    topics = tmp_path / "topics"
+    topics_run = runner.invoke(
+        app, ["insights", "topics", "week", "--out", str(topics), "--embeddings", "lexical"]
     )
-    # Then too little history for a baseline: no anomalies, and the dashboard is written
+    assert topics_run.exit_code == 0, topics_run.output
+    # When
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["monitor", "--corpus", "week", "--topics", str(topics), "--out", str(out), "--period", "week"]
+    )
+    # Then too little history for a baseline: no anomalies; every conversation is in a topic segment
     assert result.exit_code == 0, result.output
     assert "35 conversation(s) in 1 period(s) of a week" in result.output and "no anomalies" in result.output
-    assert (tmp_path / "out" / "monitor.html").is_file()
+    segments = json.loads((out / "monitor.json").read_text())["series"]["segments"]
+    by_topic = {
+        s["segment"]["value"]: s["points"][0]["conversations"]
+        for s in segments
+        if s["segment"]["kind"] == "topic"
+    }
+    assert sum(by_topic.values()) == 35 and "unassigned" not in by_topic
 
 
 @pytest.mark.parametrize(

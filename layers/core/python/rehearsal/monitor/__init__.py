@@ -7,6 +7,7 @@ from rehearsal.monitor.dashboard import render_html, render_json, write_dashboar
 from rehearsal.monitor.periods import Period, bucket_start, conversation_time
 from rehearsal.monitor.report import MonitorReport, build_monitor_report
 from rehearsal.monitor.series import Metric, MonitorSeries, PeriodStats, Segment, SegmentSeries, build_series
+from rehearsal.monitor.stage import MonitorRequest, MonitorStageResult, monitor_stage
 
 __all__ = [
     "AdherenceCell",
@@ -15,7 +16,9 @@ __all__ = [
     "AnomalySettings",
     "Metric",
     "MonitorReport",
+    "MonitorRequest",
     "MonitorSeries",
+    "MonitorStageResult",
     "NonAdherence",
     "Period",
     "PeriodStats",
@@ -27,6 +30,7 @@ __all__ = [
     "conversation_time",
     "detect_anomalies",
     "measure_adherence",
+    "monitor_stage",
     "render_html",
     "render_json",
     "write_dashboard",
