@@ -59,8 +59,13 @@ class Anomaly(BaseModel):
 class AnomalySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    window: int = Field(ge=2, description="Trailing periods the baseline is taken from.")
-    min_window: int = Field(ge=2, description="Periods the baseline needs before a period is tested.")
+    window: int = Field(ge=2, description="Rates: trailing periods the pooled baseline is taken from.")
+    min_window: int = Field(ge=2, description="Rates: periods the baseline needs before a period is tested.")
+    season: int = Field(
+        1, ge=1, description="Levels: periods per cycle; 7 for days compares a Monday with earlier Mondays."
+    )
+    level_window: int = Field(ge=2, description="Levels: earlier periods of the same phase in the baseline.")
+    min_level_window: int = Field(ge=2, description="Levels: points the median and MAD need at least.")
     threshold: float = Field(
         3.5,
         gt=0,
@@ -87,11 +92,12 @@ class AnomalySettings(BaseModel):
     @classmethod
     def for_period(cls, period: Period) -> AnomalySettings:
         if period is Period.DAY:
-            # Four weeks, so each weekday is in the window as often as the others; two weeks at least so the
-            # median and MAD rest on more than a handful of points.
-            return cls(window=28, min_window=14)
+            # Rates pool four weeks, so each weekday weighs the same; two weeks at least. Volume, CSAT and
+            # handle time follow the week (quiet weekends), so a day is compared with the same weekday of the
+            # last eight weeks, five at least: fewer and the MAD is mostly luck.
+            return cls(window=28, min_window=14, season=7, level_window=8, min_level_window=5)
         # A quarter of weeks; six at least (fewer and one odd week is a sixth of the baseline).
-        return cls(window=13, min_window=6)
+        return cls(window=13, min_window=6, level_window=13, min_level_window=6)
 
 
 def detect_anomalies(
@@ -110,8 +116,8 @@ def detect_anomalies(
 def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySettings) -> list[Anomaly]:
     found = []
     for index, point in enumerate(series.points):
-        window = series.points[max(0, index - settings.window) : index]
         if METRIC_KINDS[metric] is MetricKind.RATE:
+            window = series.points[max(0, index - settings.window) : index]
             tested = _rate_test(
                 point.successes(metric),
                 point.sample_size(metric),
@@ -119,6 +125,8 @@ def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySe
                 settings,
             )
         else:
+            start = max(index % settings.season, index - settings.season * settings.level_window)
+            window = series.points[start : index : settings.season]
             tested = _level_test(point, window, metric, settings)
         if tested is not None:
             score, baseline_sample = tested
@@ -159,7 +167,7 @@ def _level_test(
             for p in window
             if p.sample_size(metric) >= settings.min_values and (v := p.value(metric)) is not None
         ]
-    if len(values) < settings.min_window:
+    if len(values) < settings.min_level_window:
         return None
     # The spread between periods is at least the sampling noise of one period's value: σ = √mean for a count
     # (Poisson), the standard error for a mean or median. A MAD from a few weeks of points often comes out
