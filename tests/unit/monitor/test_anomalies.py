@@ -116,3 +116,13 @@ def test_a_rate_needs_enough_conversations_in_the_baseline_too() -> None:
     points = [rate_point(d, 5, 0) for d in range(14)] + [rate_point(14, 50, 40)]
     # When / Then no rate is flagged (the volume rise is, rightly)
     assert _rates(detect_anomalies(overall_series(points), None, SETTINGS)) == []
+
+
+def test_a_flagged_period_is_left_out_of_later_baselines() -> None:
+    # Given 1000 conversations a day at 10 % escalation, with three days at 60 % in the middle
+    points = [rate_point(d, 1000, 600 if d in (20, 21, 22) else 100) for d in range(30)]
+    # When
+    found = detect_anomalies(overall_series(points), None, SETTINGS)
+    # Then only the spike is flagged: the ordinary days after it are not "drops" against a polluted baseline
+    flagged = {(a.period - DAY0).days for a in found if a.metric == "escalation_rate"}
+    assert flagged == {20, 21, 22}

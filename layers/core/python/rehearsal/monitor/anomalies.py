@@ -115,9 +115,10 @@ def detect_anomalies(
 
 def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySettings) -> list[Anomaly]:
     found = []
+    flagged: set[int] = set()
     for index, point in enumerate(series.points):
         if METRIC_KINDS[metric] is MetricKind.RATE:
-            window = series.points[max(0, index - settings.window) : index]
+            window = [series.points[i] for i in _baseline(index, 1, settings.window, flagged)]
             tested = _rate_test(
                 point.successes(metric),
                 point.sample_size(metric),
@@ -125,10 +126,12 @@ def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySe
                 settings,
             )
         else:
-            start = max(index % settings.season, index - settings.season * settings.level_window)
-            window = series.points[start : index : settings.season]
+            window = [
+                series.points[i] for i in _baseline(index, settings.season, settings.level_window, flagged)
+            ]
             tested = _level_test(point, window, metric, settings)
         if tested is not None:
+            flagged.add(index)
             score, baseline_sample = tested
             direction = _direction(score)
             found.append(
@@ -149,6 +152,12 @@ def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySe
                 )
             )
     return found
+
+
+def _baseline(index: int, step: int, size: int, flagged: set[int]) -> list[int]:
+    """The latest ``size`` earlier periods ``step`` apart, skipping flagged ones: an anomaly is not learned as
+    normal (a spike in the pooled baseline would make every ordinary day after it look like a drop)."""
+    return [i for i in range(index - step, -1, -step) if i not in flagged][:size]
 
 
 def _level_test(
@@ -212,14 +221,15 @@ def _adherence_anomalies(
         by_start = {c.start: c for c in adherence.cells_of(behaviour_id, agent)}
         cells = [by_start.get(start) for start in periods]
         counts = [(c.adhered, c.judged) if c else (0, 0) for c in cells]
+        flagged: set[int] = set()
         for index, cell in enumerate(cells):
             if cell is None:
                 continue
-            tested = _rate_test(
-                cell.adhered, cell.judged, counts[max(0, index - settings.window) : index], settings
-            )
+            window = [counts[i] for i in _baseline(index, 1, settings.window, flagged)]
+            tested = _rate_test(cell.adhered, cell.judged, window, settings)
             if tested is None:
                 continue
+            flagged.add(index)
             score, baseline_sample = tested
             found.append(_adherence_anomaly(cell, score, baseline_sample))
     return found
