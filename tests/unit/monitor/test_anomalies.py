@@ -126,3 +126,13 @@ def test_a_flagged_period_is_left_out_of_later_baselines() -> None:
     # Then only the spike is flagged: the ordinary days after it are not "drops" against a polluted baseline
     flagged = {(a.period - DAY0).days for a in found if a.metric == "escalation_rate"}
     assert flagged == {20, 21, 22}
+
+
+def test_a_lasting_change_is_learned_and_stops_alarming() -> None:
+    # Given 1000 conversations a day whose escalation moves for good from 10 % to 20 % on day 20
+    points = [rate_point(d, 1000, 200 if d >= 20 else 100) for d in range(120)]
+    # When
+    found = detect_anomalies(overall_series(points), None, SETTINGS)
+    # Then the change is flagged from its first day, and no longer once it is the new normal
+    flagged = sorted((a.period - DAY0).days for a in found if a.metric == "escalation_rate")
+    assert flagged[0] == 20 and flagged[-1] < 90

@@ -115,7 +115,7 @@ def detect_anomalies(
 
 def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySettings) -> list[Anomaly]:
     found = []
-    flagged: set[int] = set()
+    flagged = _Flagged(settings.min_window)
     for index, point in enumerate(series.points):
         if METRIC_KINDS[metric] is MetricKind.RATE:
             window = [series.points[i] for i in _baseline(index, 1, settings.window, flagged)]
@@ -130,8 +130,8 @@ def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySe
                 series.points[i] for i in _baseline(index, settings.season, settings.level_window, flagged)
             ]
             tested = _level_test(point, window, metric, settings)
+        flagged.record(index, tested is not None)
         if tested is not None:
-            flagged.add(index)
             score, baseline_sample = tested
             direction = _direction(score)
             found.append(
@@ -154,10 +154,30 @@ def _metric_anomalies(series: SegmentSeries, metric: Metric, settings: AnomalySe
     return found
 
 
-def _baseline(index: int, step: int, size: int, flagged: set[int]) -> list[int]:
-    """The latest ``size`` earlier periods ``step`` apart, skipping flagged ones: an anomaly is not learned as
-    normal (a spike in the pooled baseline would make every ordinary day after it look like a drop)."""
-    return [i for i in range(index - step, -1, -step) if i not in flagged][:size]
+class _Flagged:
+    """Flagged periods, left out of later baselines: an anomaly is not learned as normal (a spike in a pooled
+    baseline would make every ordinary day after it look like a drop). A run of ``learn_after`` flags in a row
+    is a lasting change, not an incident: it is learned, so a new level stops alarming after a while."""
+
+    def __init__(self, learn_after: int) -> None:
+        self.learn_after = learn_after
+        self.excluded: set[int] = set()
+        self._run: list[int] = []
+
+    def record(self, index: int, flagged: bool) -> None:
+        if not flagged:
+            self._run = []
+            return
+        self._run.append(index)
+        self.excluded.add(index)
+        if len(self._run) >= self.learn_after:
+            self.excluded.difference_update(self._run)
+            self._run = []
+
+
+def _baseline(index: int, step: int, size: int, flagged: _Flagged) -> list[int]:
+    """The latest ``size`` earlier periods ``step`` apart that are not left out."""
+    return [i for i in range(index - step, -1, -step) if i not in flagged.excluded][:size]
 
 
 def _level_test(
@@ -221,15 +241,15 @@ def _adherence_anomalies(
         by_start = {c.start: c for c in adherence.cells_of(behaviour_id, agent)}
         cells = [by_start.get(start) for start in periods]
         counts = [(c.adhered, c.judged) if c else (0, 0) for c in cells]
-        flagged: set[int] = set()
+        flagged = _Flagged(settings.min_window)
         for index, cell in enumerate(cells):
             if cell is None:
                 continue
             window = [counts[i] for i in _baseline(index, 1, settings.window, flagged)]
             tested = _rate_test(cell.adhered, cell.judged, window, settings)
+            flagged.record(index, tested is not None)
             if tested is None:
                 continue
-            flagged.add(index)
             score, baseline_sample = tested
             found.append(_adherence_anomaly(cell, score, baseline_sample))
     return found
