@@ -96,8 +96,7 @@ def measure_adherence(
     """Judge every behaviour for every agent kind that spoke in each dated conversation. A conversation handed
     from the AI agent to a person is judged for both, each verdict counting for the agent whose turn it rests
     on; a conversation that cannot be judged is listed in ``failed`` and the run goes on."""
-    cells: dict[tuple[date, AgentKind, str], AdherenceCell] = {}
-    totals: dict[tuple[AgentKind, str], AdherenceCell] = {}
+    cells: dict[tuple[date | None, AgentKind, str], AdherenceCell] = {}
     failed: dict[str, str] = {}
     for conversation in conversations:
         moment = conversation_time(conversation)
@@ -111,15 +110,13 @@ def measure_adherence(
             continue
         for agent, result in judged:
             behaviour_id = result.requirement_id.removeprefix("behaviour:")
-            for cell in (
-                cells.setdefault(
-                    (start, agent, behaviour_id),
-                    AdherenceCell(start=start, agent=agent, behaviour_id=behaviour_id),
-                ),
-                totals.setdefault(
-                    (agent, behaviour_id), AdherenceCell(start=None, agent=agent, behaviour_id=behaviour_id)
-                ),
-            ):
+            for key in (
+                (start, agent, behaviour_id),
+                (None, agent, behaviour_id),
+            ):  # the period, and the total
+                cell = cells.get(key)
+                if cell is None:
+                    cell = cells[key] = AdherenceCell(start=key[0], agent=agent, behaviour_id=behaviour_id)
                 cell.add(result, conversation)
     return AdherenceReport(
         period=period,
@@ -127,8 +124,13 @@ def measure_adherence(
             BehaviourInfo.model_validate(b.model_dump(include=set(BehaviourInfo.model_fields)))
             for b in behaviours.behaviours.behaviours
         ],
-        cells=[cells[key] for key in sorted(cells)],
-        totals=[totals[key] for key in sorted(totals)],
+        cells=sorted(
+            (c for c in cells.values() if c.start is not None),
+            key=lambda c: (c.start, c.agent, c.behaviour_id),
+        ),
+        totals=sorted(
+            (c for c in cells.values() if c.start is None), key=lambda c: (c.agent, c.behaviour_id)
+        ),
         failed=failed,
     )
 
