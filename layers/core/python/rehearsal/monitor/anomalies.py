@@ -202,7 +202,7 @@ def _level_test(
     # (Poisson), the standard error for a mean or median. A MAD from a few weeks of points often comes out
     # smaller by chance, and a perfectly steady window must not make every small wobble an anomaly.
     if metric is Metric.VOLUME:
-        floor = math.sqrt(max(sorted(values)[len(values) // 2], 1.0))
+        floor = math.sqrt(max(statistics.median(values), 1.0))
     else:
         # The window's typical standard error, steadier than the period's own estimate of it.
         errors = [

@@ -70,7 +70,7 @@ def line_chart(chart: Chart) -> Markup:
         colour = PALETTE[number % len(PALETTE)]
         if len(chart.lines) > 1:  # a legend only when there is something to tell apart
             parts.append(
-                f'<text x="{WIDTH - 6}" y="{13 + 12 * number}" text-anchor="end" fill="{colour}">'
+                f'<text x="{WIDTH - 6 - 56 * number}" y="13" text-anchor="end" fill="{colour}">'
                 f"{escape(line.label)}</text>"
             )
         for run in _runs(line.values):
