@@ -173,11 +173,12 @@ def _flow_errors() -> Iterator[None]:
         raise UserError(str(error)) from None
 
 
-def _conversations(source: str, settings: Settings) -> list[Conversation]:
+def stored_conversations(source: str, settings: Settings) -> list[Conversation]:
+    """A stored, de-identified corpus (``insights ingest``), for the commands that read one."""
     return list(iter_corpus(build_stores(settings).blobs, source))
 
 
-def _topic_groups(topics_dir: Path) -> dict[str, str]:
+def topic_groups_of(topics_dir: Path) -> dict[str, str]:
     """Conversation id → topic group, from a topics run folder (topics.json and assignments.jsonl)."""
     model = read_topic_model(topics_dir)
     path = (topics_dir if topics_dir.is_dir() else topics_dir.parent) / ASSIGNMENTS_FILE
@@ -191,7 +192,7 @@ def _topic_groups(topics_dir: Path) -> dict[str, str]:
 def _grouping(group_by: str | None, topics_dir: Path | None) -> str | dict[str, str] | None:
     if group_by and topics_dir:
         raise UserError("give either --group-by or --topics, not both")
-    return _topic_groups(topics_dir) if topics_dir else group_by
+    return topic_groups_of(topics_dir) if topics_dir else group_by
 
 
 def _read_flows(flows_dir: Path) -> FlowDiscovery:
@@ -211,7 +212,7 @@ def _grouping_of(discovery: FlowDiscovery, topics_dir: Path | None) -> str | dic
     if discovery.grouped_by == "topic":
         if topics_dir is None:
             raise UserError("these flows are grouped by topic: give the same --topics folder")
-        return _topic_groups(topics_dir)
+        return topic_groups_of(topics_dir)
     return None
 
 
@@ -239,7 +240,7 @@ def flows(
     settings = Settings()
     with _flow_errors():
         grouping = _grouping(group_by, topics_dir)
-        conversations = _conversations(source, settings)
+        conversations = stored_conversations(source, settings)
         discovery = discover_flows(
             conversations,
             group_by=grouping,
@@ -279,7 +280,7 @@ def draft_bundle_command(
     with _flow_errors():
         draft = draft_bundle(
             discovery,
-            _conversations(source, settings),
+            stored_conversations(source, settings),
             group_by=_grouping_of(discovery, topics_dir),
             groups=group,
             name=name,
@@ -312,7 +313,7 @@ def personas(
     bundle_folder = bundle_dir or out
     with _flow_errors():
         suite = build_suite(
-            _conversations(source, settings),
+            stored_conversations(source, settings),
             discovery,
             group_by=_grouping_of(discovery, topics_dir),
             groups=group,

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from rehearsal.cli import UserError, console
 from rehearsal.cli.errors import user_errors
-from rehearsal.cli.insights import _conversations, _topic_groups
+from rehearsal.cli.insights import stored_conversations, topic_groups_of
 from rehearsal.evaluate.behaviours import compile_behaviours, load_behaviours
 from rehearsal.insights.conversation import Conversation
 from rehearsal.insights.corpus import CorpusError
@@ -33,7 +33,7 @@ def _read_conversations(corpus: str) -> tuple[list[Conversation], list[str]]:
     """A JSONL file (read with the JSONL importer, de-identified like an ingest) or a stored corpus name."""
     path = Path(corpus)
     if not (path.suffix in {".jsonl", ".gz"} or path.is_file()):
-        return _conversations(corpus, Settings()), []
+        return stored_conversations(corpus, Settings()), []
     result = ingest_path(path, "jsonl")
     skipped = [str(record) for record in result.quarantined]
     if not result.conversations:
@@ -83,7 +83,7 @@ def monitor_command(
     """Trends per period and segment, behaviour adherence, and anomalies, as an HTML dashboard and JSON."""
     with user_errors(IngestError, CorpusError, TopicsError, FlowDiscoveryError):
         compiled = compile_behaviours(load_behaviours(behaviours)) if behaviours else None
-        topics = _topic_groups(topics_dir) if topics_dir else None
+        topics = topic_groups_of(topics_dir) if topics_dir else None
         conversations, skipped = _read_conversations(corpus)
     report = build_monitor_report(
         conversations,
