@@ -78,13 +78,21 @@ INSIGHTS_STAGES: Mapping[str, StageSpec] = {
         timeout_seconds=900,
     ),
 }
-# Functions invoked directly: a channel's conversation turns, analyst questions.
+# Functions invoked directly: a channel's conversation turns, analyst questions, the scheduled monitor.
 SERVICE_STAGES: Mapping[str, StageSpec] = {
     "Runtime": StageSpec(
         "runtime", "handler.lambda_handler", "Answer one visitor message with the live bundle"
     ),
     "Analyst": StageSpec(
         "analyst", "handler.lambda_handler", "Answer an analyst question", memory_mb=1024, timeout_seconds=300
+    ),
+    # A quarter of daily conversations is judged and charted in one call: 50k take ~15 s and ~600 MB.
+    "Monitor": StageSpec(
+        "monitor",
+        "handler.lambda_handler",
+        "Monitor a stored corpus: trends, anomalies, behaviour adherence",
+        memory_mb=2048,
+        timeout_seconds=900,
     ),
 }
 

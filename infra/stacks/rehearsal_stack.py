@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
@@ -16,6 +17,7 @@ from infra.constructs.storage import Storage
 from rehearsal.service.lambdas import METRICS_NAMESPACE, SERVICE
 
 DEFAULT_DRIFT_SCHEDULE = "rate(1 day)"
+DEFAULT_MONITOR_SCHEDULE = "cron(0 6 * * ? *)"  # daily, once the day before is complete (UTC)
 
 
 class RehearsalStack(Stack):
@@ -26,6 +28,9 @@ class RehearsalStack(Stack):
         *,
         name_prefix: str = "rehearsal",
         drift_schedule: str = DEFAULT_DRIFT_SCHEDULE,
+        monitor_corpora: Sequence[str] = (),
+        monitor_schedule: str = DEFAULT_MONITOR_SCHEDULE,
+        monitor_behaviours_key: str | None = None,
         prebuilt_dependencies: Path | None = None,
         retain_data: bool = True,
         **kwargs: object,
@@ -65,7 +70,16 @@ class RehearsalStack(Stack):
         search.grant_data_access(
             [function.role for function in pipeline.functions if function.role is not None] + [api.role]
         )
-        Schedules(self, "Schedules", drift_check=pipeline.drift_state_machine, expression=drift_schedule)
+        Schedules(
+            self,
+            "Schedules",
+            drift_check=pipeline.drift_state_machine,
+            expression=drift_schedule,
+            monitor=pipeline.service_functions["Monitor"],
+            monitor_corpora=monitor_corpora,
+            monitor_expression=monitor_schedule,
+            monitor_behaviours_key=monitor_behaviours_key,
+        )
         Monitoring(self, "Monitoring", state_machines=pipeline.state_machines)
         CfnOutput(self, "BucketName", value=storage.bucket.bucket_name)
         CfnOutput(self, "TableName", value=storage.table.table_name)

@@ -312,3 +312,14 @@ def test_policy_checks_fail_synth_on_an_unacknowledged_finding(tmp_path: Path) -
     # When synthesizing / Then the synth fails and names the rule
     with pytest.raises(RuntimeError, match="AwsSolutions-S1"):
         app.synth()
+
+
+def test_the_monitor_function_is_deployed_with_store_access(synthesized: Synthesized) -> None:
+    # Given the stack's functions
+    functions = synthesized.resources("AWS::Lambda::Function").values()
+    # Then one runs the monitor stage, sized for a quarter of daily conversations
+    described = [f["Properties"] for f in functions]
+    (monitor,) = [f for f in described if "Monitor a stored corpus" in f.get("Description", "")]
+    assert monitor["Handler"] == "handler.lambda_handler"
+    assert (monitor["MemorySize"], monitor["Timeout"]) == (2048, 900)
+    assert "REHEARSAL_BUCKET" in monitor["Environment"]["Variables"]

@@ -7,6 +7,11 @@ from typing import Any
 
 import pytest
 
+from rehearsal.insights.conversation import Conversation
+from rehearsal.insights.corpus import save_corpus
+from rehearsal.insights.ingest import IngestResult
+from rehearsal.monitor.report import MonitorReport
+from rehearsal.monitor.stage import MonitorStageResult
 from rehearsal.pipeline.events import (
     AggregateResult,
     EvaluateResult,
@@ -208,6 +213,7 @@ def test_channel_message_is_answered_by_the_live_bundle(
         ("insights", {"stage": "train", "corpus": "calls"}, "(event)"),
         ("analyst", {"corpus": "calls"}, "question"),
         ("runtime", {"bundle": "acme-retail", "text": "hi"}, "conversation_id"),
+        ("monitor", {"corpus": "calls", "period": "hour"}, "period"),
     ],
 )
 def test_service_handlers_reject_malformed_events_naming_the_field(
@@ -217,3 +223,37 @@ def test_service_handlers_reject_malformed_events_naming_the_field(
         load_handler(stage).lambda_handler(payload, CONTEXT)
 
     assert any(problem.startswith(path) for problem in raised.value.problems), raised.value.problems
+
+
+def test_the_scheduled_monitor_stores_its_dashboard_in_the_bucket(aws_settings: Settings) -> None:
+    # Given a stored corpus of three days of conversations, and behaviours, in S3
+    conversations = [
+        Conversation.model_validate(
+            {
+                "id": f"c{day}-{n}",
+                "started_at": f"2026-03-0{day + 1}T09:0{n}:00+00:00",
+                "outcome": "resolved",
+                "turns": [
+                    {"speaker": "human_agent", "text": "Hello, how can I help?"},
+                    {"speaker": "customer", "text": "Where is my order?"},
+                ],
+            }
+        )
+        for day in range(3)
+        for n in range(4)
+    ]
+    blobs = stores().blobs
+    save_corpus(blobs, "calls", IngestResult(source="test", format="jsonl", conversations=conversations))
+    blobs.put("config/behaviours.yaml", (EXAMPLE / "behaviours.yaml").read_bytes())
+
+    # When the scheduled event reaches the handler
+    result = MonitorStageResult.model_validate(
+        load_handler("monitor").lambda_handler(
+            {"corpus": "calls", "behaviours_key": "config/behaviours.yaml"}, CONTEXT
+        )
+    )
+
+    # Then the dashboard and its JSON are in the bucket, and the result carries keys and counts only
+    assert (result.conversations, result.undated) == (12, 0)
+    assert b"<svg" in blobs.get(result.html_key)
+    assert MonitorReport.model_validate_json(blobs.get(result.json_key)).series.conversations == 12
