@@ -19,6 +19,7 @@ from rehearsal.monitor.dashboard import HTML_FILE, JSON_FILE, render_html, rende
 from rehearsal.monitor.periods import Period
 from rehearsal.monitor.report import build_monitor_report
 from rehearsal.storage.factory import Stores
+from rehearsal.storage.ports import BlobStore
 
 
 class MonitorRequest(BaseModel):
@@ -41,6 +42,49 @@ class MonitorStageResult(BaseModel):
     anomalies: int = Field(ge=0, description="A scheduled check fails (or alerts) when this is above 0.")
 
 
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def _prefix(corpus: str, period: Period) -> str:
+    return f"monitor/{corpus}/{period.value}/"
+
+
+class StoredMonitorReport(BaseModel):
+    """One stored check of a corpus: when it ran and where its dashboard and JSON are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    corpus: str
+    period: Period
+    generated_at: datetime
+    html_key: str
+    json_key: str
+
+
+def stored_reports(blobs: BlobStore, corpus: str, period: Period) -> list[StoredMonitorReport]:
+    """The checks stored for ``corpus`` and ``period``, newest first."""
+    prefix = _prefix(corpus, period)
+    found = []
+    for key in blobs.list(prefix):
+        stamp, _, name = key.removeprefix(prefix).partition("/")
+        if name != JSON_FILE:
+            continue
+        try:
+            generated_at = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue  # not a folder this stage wrote
+        found.append(
+            StoredMonitorReport(
+                corpus=corpus,
+                period=period,
+                generated_at=generated_at,
+                html_key=f"{prefix}{stamp}/{HTML_FILE}",
+                json_key=key,
+            )
+        )
+    return sorted(found, key=lambda report: report.generated_at, reverse=True)
+
+
 def monitor_stage(
     request: MonitorRequest, stores: Stores, *, now: datetime | None = None
 ) -> MonitorStageResult:
@@ -59,7 +103,7 @@ def monitor_stage(
         now=now,
     )
     # One folder per run, named by its time, so every scheduled check stays readable afterwards.
-    folder = f"monitor/{request.corpus}/{request.period.value}/{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    folder = f"{_prefix(request.corpus, request.period)}{now.astimezone(UTC):{_STAMP}}"
     html_key, json_key = f"{folder}/{HTML_FILE}", f"{folder}/{JSON_FILE}"
     stores.blobs.put(html_key, render_html(report).encode(), content_type="text/html")
     stores.blobs.put(json_key, render_json(report).encode(), content_type="application/json")

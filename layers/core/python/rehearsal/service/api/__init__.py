@@ -15,13 +15,14 @@ from rehearsal.service.api.bundles import bundles
 from rehearsal.service.api.context import settings
 from rehearsal.service.api.conversations import conversations
 from rehearsal.service.api.errors import ApiError
+from rehearsal.service.api.monitor import monitor
 from rehearsal.service.api.openapi import build_openapi
 from rehearsal.service.api.questions import questions
 from rehearsal.service.api.routing import ApiBlueprint
 from rehearsal.service.api.runs import runs
 from rehearsal.service.api.watch import watch
 
-BLUEPRINTS: tuple[ApiBlueprint, ...] = (bundles, runs, conversations, questions, watch)
+BLUEPRINTS: tuple[ApiBlueprint, ...] = (bundles, runs, conversations, questions, watch, monitor)
 TITLE = "Rehearsal API"
 
 
