@@ -62,3 +62,11 @@ def test_a_remembered_match_still_honours_the_preferred_agent(recognizer: Intent
     ]
     # Then each preference gets its own answer
     assert agents[1:] == ["billing", "triage"]
+
+
+def test_a_message_with_a_slip_in_each_long_word_is_recognized(recognizer: IntentRecognizer) -> None:
+    # Given a paraphrase every long word of which is one slip away from a word of the examples
+    typed, meant = "plaese cancle the purchsae", "please cancel the purchase"
+    # When / Then it gets the intent and the confidence of the message as it was meant
+    assert recognizer.recognize(typed).intent == "cancel"
+    assert recognizer.recognize(typed).confidence == pytest.approx(recognizer.recognize(meant).confidence)

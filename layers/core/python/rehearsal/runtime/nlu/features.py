@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 
 _NON_WORD = re.compile(r"[^a-z0-9']+")
 _DIGITS = re.compile(r"\d+")
 CHAR_NGRAMS = (3, 4, 5)
+WORD_PREFIX = "w:"
 
 
 def words(text: str) -> list[str]:
@@ -20,11 +22,12 @@ def words(text: str) -> list[str]:
     return [word.strip("'") for word in _NON_WORD.split(folded) if word.strip("'")]
 
 
-def term_counts(text: str) -> Counter[str]:
-    tokens = words(text)
+def term_counts(text: str, correct: Callable[[str], str] | None = None) -> Counter[str]:
+    """``correct`` maps each word before its features are taken (typo repair at recognition time)."""
+    tokens = words(text) if correct is None else [correct(word) for word in words(text)]
     counts: Counter[str] = Counter()
     for index, word in enumerate(tokens):
-        counts["w:" + word] += 1
+        counts[WORD_PREFIX + word] += 1
         if index:
             counts["b:" + tokens[index - 1] + " " + word] += 1
         padded = f" {word} "

@@ -1,6 +1,7 @@
 """Intent recognition trained from a bundle's example phrasings.
 
-TF-IDF vectors (``features``) scored against every example and every intent centroid by cosine similarity.
+TF-IDF vectors (``features``) scored against every example and every intent centroid by cosine similarity;
+a word never seen in the examples is first repaired to the known word one typo away (``spelling``).
 An intent's confidence is the mean of its nearest-example and centroid similarities: the example term catches
 close paraphrases, the centroid term rewards messages that share the intent's vocabulary overall. Below the
 bundle's threshold a message is out of scope.
@@ -19,7 +20,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from rehearsal.runtime.nlu.features import sublinear, term_counts
+from rehearsal.runtime.nlu.features import WORD_PREFIX, sublinear, term_counts
+from rehearsal.runtime.nlu.spelling import SpellingCorrector
 
 RECENT_MATCHES = 4096  # per recognizer; a match is a few small objects
 
@@ -58,6 +60,7 @@ class IntentRecognizer:
         # something else, not so much that one typo sinks a paraphrase (tuned on the example bundles).
         self._unseen_idf = (math.log(1 + total) + 1.0) * 0.6
         self._column = {term: column for column, term in enumerate(self._idf)}
+        self._speller = SpellingCorrector(term[2:] for term in self._idf if term.startswith(WORD_PREFIX))
         example_rows = np.zeros((len(counted), len(self._idf)), dtype=np.float32)
         for row, vector in enumerate(counted):
             for term, weight in vector.items():
@@ -77,7 +80,7 @@ class IntentRecognizer:
 
     def scores(self, text: str) -> npt.NDArray[np.float64]:
         """Confidence per label, in ``self.labels`` order."""
-        vector = sublinear(term_counts(text))
+        vector = sublinear(term_counts(text, self._speller.correct))
         columns: list[int] = []
         weights: list[float] = []
         squared = 0.0
