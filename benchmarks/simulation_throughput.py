@@ -364,7 +364,7 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "simulation_throughput.json"
     )
-    parser.add_argument("--repeats", type=int, default=3, help="Runs per figure; the median is reported.")
+    parser.add_argument("--repeats", type=int, default=5, help="Runs per figure; the median is reported.")
     args = parser.parse_args()
     quick, repeats = args.quick, args.repeats
     measure: dict[str, Callable[[], dict[str, Any]]] = {

@@ -311,3 +311,28 @@ def test_a_gzipped_endpoint_is_read_on_both_paths(transport: Transport) -> None:
     # Then the error's message and the completion were both decoded
     assert "unsupported parameter" in str(raised.value)
     assert completion.content == "on its way"
+
+
+@pytest.mark.parametrize("retries_taken", [0, 1])
+def test_a_plain_post_is_built_as_the_sdk_builds_it(retries_taken: int) -> None:
+    # Given the stock SDK client and ours, and posts of two bodies, plain or with a header of their own
+    import openai
+    from openai._models import FinalRequestOptions
+
+    from rehearsal.llm.openai_provider import _SteadyOpenAI
+
+    options: dict[str, Any] = {"api_key": "k", "base_url": "http://127.0.0.1:9/v1", "max_retries": 0}
+    stock, steady = openai.AsyncOpenAI(**options), _SteadyOpenAI(**options)
+    posts = [
+        FinalRequestOptions.construct(method="post", url="/chat/completions", json_data=body, **extra)
+        for body in (b'{"model":"m","messages":[]}', b'{"model":"m","messages":[{"role":"user"}]}')
+        for extra in ({}, {"headers": {"x-trace": "1"}})
+    ]
+    for post in posts:
+        # When each is built by both
+        ours = steady._build_request(post, retries_taken=retries_taken)
+        theirs = stock._build_request(post, retries_taken=retries_taken)
+        # Then the requests are the same, byte for byte
+        assert (ours.method, ours.url, ours.content) == (theirs.method, theirs.url, theirs.content)
+        assert sorted(ours.headers.multi_items()) == sorted(theirs.headers.multi_items())
+        assert ours.extensions == theirs.extensions

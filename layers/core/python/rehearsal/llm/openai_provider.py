@@ -29,6 +29,7 @@ from typing import Any, Literal
 import aiohttp
 import httpx2
 import openai
+from openai._models import FinalRequestOptions
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rehearsal.bundles.schema import ModelSettings, Pricing
@@ -48,6 +49,8 @@ from rehearsal.llm.retry import Failure, RetryPolicy, classify
 _PLACEHOLDER_KEY = "unused"  # local OpenAI-compatible servers accept any key, the SDK insists on one
 DEFAULT_MAX_CONNECTIONS = 256  # as many as a run keeps in flight: a smaller pool queues calls behind it
 _CHAT_PATH = "/chat/completions"
+_PER_BODY = frozenset({"content-length", "host"})  # worked out by httpx for each request
+_DEFAULT_SECURITY = FinalRequestOptions.model_fields["security"].default
 _ENCODING_HEADERS = frozenset({b"content-encoding", b"content-length"})  # of a body already decoded
 _ENCODED_TOOLS_KEPT = 64  # schema lists kept encoded: one per agent of the bundles a model serves
 
@@ -97,11 +100,42 @@ class _WireCompletion(_Wire):
 
 class _SteadyOpenAI(openai.AsyncOpenAI):
     """The SDK client, with what every request to it shares worked out once: the URL of each path (two URL
-    parses a call otherwise) and the default headers (platform, organization, project and custom headers, all
-    fixed for the life of our clients). ``tests/unit/llm`` checks both against the stock client's."""
+    parses a call otherwise), the default headers (platform, organization, project and custom headers, all
+    fixed for the life of our clients), and for a plain post — ours: a JSON body already encoded and nothing
+    else set — the rest of the request the SDK builds around the body. ``tests/unit/llm`` checks each against
+    the stock client's."""
 
     _urls: dict[str, tuple[httpx2.URL, httpx2.URL]]
     _headers: tuple[tuple[str | None, str | None], dict[str, str | openai.Omit]] | None = None
+    _plain: dict[tuple[object, ...], httpx2.Request]
+
+    def _build_request(self, options: FinalRequestOptions, *, retries_taken: int = 0) -> httpx2.Request:
+        body = options.json_data
+        if not isinstance(body, bytes) or not self._is_plain(options):
+            return super()._build_request(options, retries_taken=retries_taken)
+        # Everything but the body depends only on these: the first request of a kind is the SDK's own.
+        key = (options.url, retries_taken, self._base_url, self.api_key, self.organization, self.project)
+        templates = self.__dict__.setdefault("_plain", {})
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = super()._build_request(options, retries_taken=retries_taken)
+        headers = [(name, value) for name, value in template.headers.multi_items() if name not in _PER_BODY]
+        return httpx2.Request(
+            template.method, template.url, headers=headers, content=body, extensions=template.extensions
+        )
+
+    def _is_plain(self, options: FinalRequestOptions) -> bool:
+        return (
+            options.method == "post"
+            and options.extra_json is None
+            and not options.params
+            and options.files is None
+            and options.content is None
+            and isinstance(options.headers, openai.NotGiven)
+            and isinstance(options.timeout, openai.NotGiven)
+            and (self._idempotency_header is None or options.idempotency_key is None)
+            and options.security == _DEFAULT_SECURITY
+        )
 
     def _prepare_url(self, url: str) -> httpx2.URL:
         urls = self.__dict__.setdefault("_urls", {})
