@@ -336,3 +336,27 @@ def test_a_plain_post_is_built_as_the_sdk_builds_it(retries_taken: int) -> None:
         assert (ours.method, ours.url, ours.content) == (theirs.method, theirs.url, theirs.content)
         assert sorted(ours.headers.multi_items()) == sorted(theirs.headers.multi_items())
         assert ours.extensions == theirs.extensions
+
+
+def test_one_call_keeps_one_idempotency_key_across_its_retries(
+    server: StubOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an endpoint that throttles the first attempt, and a record of each attempt's key
+    from rehearsal.llm.openai_provider import _SteadyOpenAI
+
+    keys: list[str | None] = []
+    build = _SteadyOpenAI._build_request
+
+    def recording(self: _SteadyOpenAI, options: Any, *, retries_taken: int = 0) -> Any:
+        keys.append(options.idempotency_key)
+        return build(self, options, retries_taken=retries_taken)
+
+    monkeypatch.setattr(_SteadyOpenAI, "_build_request", recording)
+    server.script(StubReply.error(429, retry_after_s=0), StubReply.say("first"), StubReply.say("second"))
+    model = make_model(server)
+    # When two calls are made, the first retried once
+    model.complete(MESSAGES)
+    model.complete(MESSAGES)
+    # Then the retry reused its call's key, and the next call got its own
+    assert keys[0] == keys[1] != keys[2]
+    assert all(key and key.startswith("rehearsal-") for key in keys)

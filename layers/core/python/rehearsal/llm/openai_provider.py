@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import time
+import uuid
 import weakref
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
@@ -252,6 +254,8 @@ class OpenAIChatModel(AsyncChatModel):
         # One client per event loop: a connection pool belongs to the loop it was opened on.
         self._clients: _Clients = {}
         self._encoded_tools: dict[int, tuple[ToolSchemas, bytes]] = {}
+        self._key_prefix = f"rehearsal-{uuid.uuid4().hex[:12]}"
+        self._calls = itertools.count(1)
         weakref.finalize(self, _close_on_other_threads, self._clients)
 
     @classmethod
@@ -378,6 +382,8 @@ class OpenAIChatModel(AsyncChatModel):
     ) -> ChatCompletion:
         request = self._request(messages, tools, temperature, max_tokens)
         held = await self._client()
+        # One key per call, kept across our retries (the SDK would draw a UUID per attempt).
+        options: openai.RequestOptions = {"idempotency_key": f"{self._key_prefix}-{next(self._calls)}"}
         started = time.perf_counter()
         retry = 0
         while True:
@@ -385,7 +391,7 @@ class OpenAIChatModel(AsyncChatModel):
                 if held.direct is None:
                     # The SDK's own path for any endpoint: its base URL, auth, timeouts and error types,
                     # without re-transforming wire-ready parameters or building typed response models.
-                    response = await held.sdk.post(_CHAT_PATH, body=request, cast_to=bytes)
+                    response = await held.sdk.post(_CHAT_PATH, body=request, cast_to=bytes, options=options)
                 else:
                     response = await _post_direct(held, held.direct, request)
             except openai.OpenAIError as error:
