@@ -1,6 +1,7 @@
 """``answer``: a free question in, a cited answer out.
 
-Aggregate questions are computed from the corpus; evidential ones are answered from retrieved turns,
+Aggregate questions are computed from the corpus, "what changed" ones from the monitor's anomalies; evidential
+ones are answered from retrieved turns,
 extractively, or by a chat model when one is given (its citations validated, the extractive answer as the
 fallback). Too little evidence is said, never papered over.
 """
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rehearsal.analyst.aggregate import aggregate_answer
+from rehearsal.analyst.changes import changes_answer
 from rehearsal.analyst.classify import Plan, classify
 from rehearsal.analyst.compose import compose
 from rehearsal.analyst.evidence import TurnBook
@@ -126,6 +128,9 @@ def answer(
     if k < 1:
         raise AnalystError(f"k: must be at least 1, got {k}")
     plan = classify(text)
+    if plan.changes:
+        conversations, topics, book = context.conversations, context.topics, context.book
+        return changes_answer(text, conversations, topics, book, source=context.corpus)
     if plan.aggregate:
         return aggregate_answer(text, plan, context.conversations, context.topics, context.book)
     return _evidential(text, plan, context, chat_model, k)

@@ -41,6 +41,7 @@ class Plan(BaseModel):
     keywords: list[str] = Field(
         default_factory=list, description="The subject and the metric's words: what evidence must touch."
     )
+    changes: bool = Field(False, description="The question asks what changed: the monitor's anomalies.")
 
 
 _METRICS: list[tuple[Metric, re.Pattern[str]]] = [
@@ -68,6 +69,10 @@ _GROUPS: list[tuple[GroupBy, re.Pattern[str]]] = [
     (GroupBy.CHANNEL, re.compile(r"\bchannels?\b")),
     (GroupBy.OUTCOME, re.compile(r"\boutcomes?\b")),
 ]
+_CHANGES = re.compile(
+    r"\bwhat(?:'s| has| have)? changed\b|\bany(?:thing)? (?:unusual|different|new)\b|\banomal\w*"
+    r"|\bunusual\b|\bspik(?:e|es|ed)\b|\bsurg(?:e|es|ed)\b|\bjump(?:s|ed)?\b|\bsudden\w*"
+)
 _CUSTOMER = re.compile(r"\b(?:customers?|callers?|visitors?|users?|clients?)\b")
 _AGENT = re.compile(r"\bagents?\b(?! escalat)|\bthe bot\b|\bassistants?\b")
 _SAYS = re.compile(r"\b(?:say|said|says|ask|asks|asked|complain\w*|mention\w*|tell|told|write|wrote)\b")
@@ -118,6 +123,7 @@ def classify(question: str) -> Plan:
     if speaker is None and _AGENT.search(text) and _SAYS.search(text):
         speaker = "agent"
     return Plan(
+        changes=bool(_CHANGES.search(text)),
         aggregate=bool(_NUMERIC.search(text)) or ranking,
         metric=metric,
         group_by=group_by,
