@@ -27,6 +27,7 @@ from rehearsal.settings import Settings
 
 _SHOWN_PROBLEMS = 20
 _SHOWN_EVIDENCE = 1  # the rest are in the dashboard and the JSON
+_EVIDENCE_WIDTH = 110  # columns the table needs to show an evidence id beside every figure
 
 
 def _read_conversations(corpus: str) -> tuple[list[Conversation], list[str]]:
@@ -41,24 +42,31 @@ def _read_conversations(corpus: str) -> tuple[list[Conversation], list[str]]:
     return result.conversations, skipped
 
 
-def _anomaly_table(anomalies: list[Anomaly]) -> Table:
+def _anomaly_table(anomalies: list[Anomaly], *, width: int) -> Table:
+    """Figures never wrap and names fold; below ``_EVIDENCE_WIDTH`` columns (a CI log) the evidence ids are
+    left to the dashboard, so that every figure still shows."""
     table = Table(title=f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}")
-    for column in ("period", "metric", "segment"):
-        table.add_column(column, no_wrap=True)
-    for column in ("value (baseline)", "z", "n", "evidence"):
-        table.add_column(column)
+    table.add_column("period", no_wrap=True)
+    table.add_column("metric", overflow="fold", min_width=16)  # "escalation_rate" whole
+    table.add_column("segment", overflow="fold")
+    table.add_column("value (baseline)", no_wrap=True)
+    table.add_column("z", justify="right", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    with_evidence = width >= _EVIDENCE_WIDTH
+    if with_evidence:
+        table.add_column("evidence", overflow="fold")
     for a in anomalies:
         more = len(a.evidence) - _SHOWN_EVIDENCE
         evidence = ", ".join(a.evidence[:_SHOWN_EVIDENCE]) + (f" +{more}" if more > 0 else "")
-        table.add_row(
+        figures = [
             a.period.isoformat(),
             a.metric,
             a.segment,
             f"{format_value(a.metric, a.value)} ({format_value(a.metric, a.baseline)})",
             f"{a.score:+.1f}",
             str(a.sample),
-            evidence,
-        )
+        ]
+        table.add_row(*figures, *([evidence] if with_evidence else []))
     return table
 
 
@@ -107,7 +115,7 @@ def monitor_command(
             f"{len(report.adherence.failed)} conversation(s) could not be judged (see the dashboard)"
         )
     if report.anomalies:
-        console.print(_anomaly_table(report.anomalies))
+        console.print(_anomaly_table(report.anomalies, width=console.width))
     else:
         console.print("no anomalies")
     console.print(f"dashboard: {html_path} (data: {json_path})", markup=False)
