@@ -4,8 +4,8 @@ Per call the SDK's default path costs milliseconds of CPU — its httpx transpor
 request parameters and the typed parsing of the response — which caps a run at a few hundred calls a second.
 So the SDK sends through an aiohttp session with a connection pool as large as the concurrency
 (``lean_http``), posts the request already encoded (our messages are in the wire format, and a stage's tool
-schemas are encoded once), works out the endpoint URL and its default headers once per client rather than
-per call, and only the fields we read are validated.
+schemas are encoded once), reuses the rest of the request the SDK built for the first post of its kind, and
+only the fields we read are validated.
 
 Two transports. ``sdk`` (the default, and the agent runtime's) calls the SDK client for every request.
 ``direct`` sends the very request that client would send — its URL, auth and default headers, taken from it
@@ -101,14 +101,11 @@ class _WireCompletion(_Wire):
 
 
 class _SteadyOpenAI(openai.AsyncOpenAI):
-    """The SDK client, with what every request to it shares worked out once: the URL of each path (two URL
-    parses a call otherwise), the default headers (platform, organization, project and custom headers, all
-    fixed for the life of our clients), and for a plain post — ours: a JSON body already encoded and nothing
-    else set — the rest of the request the SDK builds around the body. ``tests/unit/llm`` checks each against
-    the stock client's."""
+    """The SDK client, with what every plain post to it shares worked out once. Our posts are plain — a JSON
+    body already encoded and nothing else set — so the URL, headers and extensions the SDK builds around the
+    first body of a kind serve every later one. ``tests/unit/llm`` checks the requests against the stock
+    client's, byte for byte."""
 
-    _urls: dict[str, tuple[httpx2.URL, httpx2.URL]]
-    _headers: tuple[tuple[str | None, str | None], dict[str, str | openai.Omit]] | None = None
     _plain: dict[tuple[object, ...], httpx2.Request]
 
     def _build_request(self, options: FinalRequestOptions, *, retries_taken: int = 0) -> httpx2.Request:
@@ -139,24 +136,10 @@ class _SteadyOpenAI(openai.AsyncOpenAI):
             and options.security == _DEFAULT_SECURITY
         )
 
-    def _prepare_url(self, url: str) -> httpx2.URL:
-        urls = self.__dict__.setdefault("_urls", {})
-        held = urls.get(url)
-        if held is None or held[0] is not self._base_url:  # a new base URL makes new URLs
-            held = urls[url] = (self._base_url, super()._prepare_url(url))
-        return held[1]
-
     @property
     def user_agent(self) -> str:
         """The stock client's (it names the class): endpoints see the SDK they know."""
         return f"{openai.AsyncOpenAI.__name__}/Python {self._version}"
-
-    @property
-    def default_headers(self) -> dict[str, str | openai.Omit]:
-        key = (self.organization, self.project)
-        if self._headers is None or self._headers[0] != key:
-            self._headers = (key, super().default_headers)
-        return dict(self._headers[1])  # callers may change theirs
 
 
 async def _lifetime(client: openai.AsyncOpenAI, forget: Callable[[], object]) -> AsyncGenerator[None, None]:
